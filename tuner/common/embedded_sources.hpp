@@ -1,0 +1,29 @@
+#pragma once
+// Kernel sources and the emulator's device runtime, embedded into the binary at build time
+// (cmake/embed_sources.cmake), so that `lutgemm` runs from any directory.
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace lutgemm::embedded {
+
+struct EmbeddedFile {
+  std::string_view name; // path relative to the project root, e.g. "kernels/lutgemm.cuh"
+  std::string_view content;
+};
+
+// Every embedded file, in build order.
+std::vector<EmbeddedFile> all_files();
+
+// The file embedded under `name`, or nullopt.
+std::optional<std::string_view> find(std::string_view name);
+
+// Like find(), but throws lutgemm::RuntimeError naming the missing file and what is embedded.
+std::string_view get(std::string_view name);
+
+namespace detail {
+extern const EmbeddedFile kFiles[];
+extern const unsigned long kFileCount;
+} // namespace detail
+
+} // namespace lutgemm::embedded
