@@ -10,13 +10,15 @@
 
 int main(int argc, char** argv) {
   using namespace lutgemm;
-  CLI::App app{"lutgemm: autotune and benchmark LUT-GEMM kernels for weight-only quantized LLM "
-               "inference.\nTune for a GPU, reproduce the paper's latency tables, export best-config "
-               "headers. Without a GPU, kernels run in the host SIMT emulator.",
-               "lutgemm"};
+  CLI::App app{
+      "lutgemm: autotune and benchmark LUT-GEMM kernels for weight-only quantized LLM "
+      "inference.\nTune for a GPU, reproduce the paper's latency tables, export best-config "
+      "headers. Without a GPU, kernels run in the host SIMT emulator.",
+      "lutgemm"};
   app.require_subcommand(0, 1);
-  app.set_version_flag("--version", [] { return cli::version_text(); },
-                       "Print version, git SHA, CUDA toolkit and NVRTC versions");
+  app.set_version_flag(
+      "--version", [] { return cli::version_text(); },
+      "Print version, git SHA, CUDA toolkit and NVRTC versions");
 
   struct Active {
     CLI::App* app;
@@ -33,7 +35,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+    if (e.get_exit_code() == 0)
+      return app.exit(e); // --help, --version
     app.exit(e);
     return 2;
   } catch (const UsageError& e) { // raised by option validators
@@ -42,7 +45,8 @@ int main(int argc, char** argv) {
   }
 
   for (auto& active : commands) {
-    if (!active.app->parsed()) continue;
+    if (!active.app->parsed())
+      continue;
     try {
       return active.command->run();
     } catch (const UsageError& e) {

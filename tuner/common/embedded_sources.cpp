@@ -12,15 +12,18 @@ std::vector<EmbeddedFile> all_files() {
 
 std::optional<std::string_view> find(std::string_view name) {
   for (unsigned long i = 0; i < detail::kFileCount; ++i) {
-    if (detail::kFiles[i].name == name) return detail::kFiles[i].content;
+    if (detail::kFiles[i].name == name)
+      return detail::kFiles[i].content;
   }
   return std::nullopt;
 }
 
 std::string_view get(std::string_view name) {
-  if (auto content = find(name)) return *content;
+  if (auto content = find(name))
+    return *content;
   std::string known;
-  for (const auto& file : all_files()) known += fmt::format(" {}", file.name);
+  for (const auto& file : all_files())
+    known += fmt::format(" {}", file.name);
   throw RuntimeError(fmt::format("no embedded source named '{}' (embedded:{})", name, known));
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The two kinds of failure the `lutgemm` command distinguishes (see tuner/cli/main.cpp):
-//   UsageError   -> exit code 2: the user gave a bad value; the message names it and what is allowed.
-//   RuntimeError -> exit code 1: something failed while doing valid work (a library call, a file).
+//   UsageError   -> exit code 2: the user gave a bad value; the message names it and what is
+//   allowed. RuntimeError -> exit code 1: something failed while doing valid work (a library call,
+//   a file).
 // Status-specific check families (NVRTC, driver, SQLite, cuBLAS) live with the module that owns
 // the library and throw RuntimeError with the call text, file, line and the library's message.
 #include <stdexcept>

@@ -19,8 +19,10 @@ std::int64_t parse_positive(std::string_view text, std::string_view what) {
 } // namespace
 
 void validate(const Problem& p) {
-  if (p.m <= 0) throw UsageError(fmt::format("M = {} must be positive", p.m));
-  if (p.k <= 0) throw UsageError(fmt::format("K = {} must be positive", p.k));
+  if (p.m <= 0)
+    throw UsageError(fmt::format("M = {} must be positive", p.m));
+  if (p.k <= 0)
+    throw UsageError(fmt::format("K = {} must be positive", p.k));
   if (p.k % kKGranule != 0) {
     throw UsageError(fmt::format("K = {} must be a multiple of {}", p.k, kKGranule));
   }
@@ -57,9 +59,11 @@ void parse_shape(std::string_view text, std::int64_t& m, std::int64_t& k) {
 }
 
 int parse_group(std::string_view text) {
-  if (text == "row" || text == "k" || text == "K") return kRowWise;
+  if (text == "row" || text == "k" || text == "K")
+    return kRowWise;
   auto value = parse_positive(text, "group size");
-  if (value > (1 << 30)) throw UsageError(fmt::format("group size '{}' is too large", text));
+  if (value > (1 << 30))
+    throw UsageError(fmt::format("group size '{}' is too large", text));
   return static_cast<int>(value);
 }
 

@@ -11,15 +11,15 @@ namespace lutgemm {
 inline constexpr int kRowWise = 0;
 inline constexpr int kMinBits = 1;
 inline constexpr int kMaxBits = 8;
-inline constexpr int kMaxBatch = 32;  // largest batch served by the table-based kernels
-inline constexpr int kKGranule = 32;  // K must be a multiple of this (one packed word)
+inline constexpr int kMaxBatch = 32; // largest batch served by the table-based kernels
+inline constexpr int kKGranule = 32; // K must be a multiple of this (one packed word)
 
 struct Problem {
-  std::int64_t m = 0;    // output features (rows of W)
-  std::int64_t k = 0;    // input features (reduction dimension)
-  int batch = 1;         // activation columns
-  int bits = 3;          // q, 1..8
-  int group = 128;       // g along K, or kRowWise
+  std::int64_t m = 0;     // output features (rows of W)
+  std::int64_t k = 0;     // input features (reduction dimension)
+  int batch = 1;          // activation columns
+  int bits = 3;           // q, 1..8
+  int group = 128;        // g along K, or kRowWise
   bool has_offset = true; // extended BCQ: an offset z per (row, group)
 
   // g as a number of weights: k when row-wise.
