@@ -28,7 +28,9 @@ double definition_value(std::uint16_t bits) {
   return sign * std::ldexp(1024 + mantissa, exponent - 25);
 }
 
-std::uint16_t cuda_rounding(float value) { return __half_as_ushort(__float2half_rn(value)); }
+std::uint16_t cuda_rounding(float value) {
+  return __half_as_ushort(__float2half_rn(value));
+}
 } // namespace
 
 TEST(Half, EveryPatternConvertsExactlyAndRoundTrips) {

@@ -48,7 +48,9 @@ std::uint16_t float_to_half(double value) {
   return static_cast<std::uint16_t>(sign | result);
 }
 
-std::uint16_t float_to_half(float value) { return float_to_half(static_cast<double>(value)); }
+std::uint16_t float_to_half(float value) {
+  return float_to_half(static_cast<double>(value));
+}
 
 float half_to_float(std::uint16_t bits) {
   const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
@@ -67,11 +69,19 @@ float half_to_float(std::uint16_t bits) {
   return std::bit_cast<float>(sign | ((exponent + 112u) << 23) | (mantissa << 13));
 }
 
-float round_to_half(float value) { return half_to_float(float_to_half(value)); }
-double round_to_half(double value) { return half_to_float(float_to_half(value)); }
+float round_to_half(float value) {
+  return half_to_float(float_to_half(value));
+}
+double round_to_half(double value) {
+  return half_to_float(float_to_half(value));
+}
 
-bool half_is_nan(std::uint16_t bits) { return (bits & 0x7c00u) == 0x7c00u && (bits & 0x3ffu) != 0; }
-bool half_is_finite(std::uint16_t bits) { return (bits & 0x7c00u) != 0x7c00u; }
+bool half_is_nan(std::uint16_t bits) {
+  return (bits & 0x7c00u) == 0x7c00u && (bits & 0x3ffu) != 0;
+}
+bool half_is_finite(std::uint16_t bits) {
+  return (bits & 0x7c00u) != 0x7c00u;
+}
 
 std::vector<std::uint16_t> floats_to_halves(std::span<const float> values) {
   std::vector<std::uint16_t> out(values.size());
@@ -82,9 +92,8 @@ std::vector<std::uint16_t> floats_to_halves(std::span<const float> values) {
 
 std::vector<float> halves_to_floats(std::span<const std::uint16_t> bits) {
   std::vector<float> out(bits.size());
-  std::transform(bits.begin(), bits.end(), out.begin(), [](std::uint16_t b) {
-    return half_to_float(b);
-  });
+  std::transform(bits.begin(), bits.end(), out.begin(),
+                 [](std::uint16_t b) { return half_to_float(b); });
   return out;
 }
 

@@ -14,7 +14,7 @@ inline constexpr std::uint16_t kHalfNegativeInfinity = 0xfc00;
 inline constexpr std::uint16_t kHalfQuietNaN = 0x7e00;
 inline constexpr std::uint16_t kHalfMaxBits = 0x7bff; // 65504
 inline constexpr double kHalfMax = 65504.0;
-inline constexpr double kHalfMinNormal = 6.103515625e-05;        // 2^-14
+inline constexpr double kHalfMinNormal = 6.103515625e-05;           // 2^-14
 inline constexpr double kHalfMinSubnormal = 5.9604644775390625e-08; // 2^-24
 
 // Round to the nearest binary16 value, ties to even. |x| >= 65520 gives infinity, NaN a quiet NaN
@@ -24,7 +24,9 @@ std::uint16_t float_to_half(double value);
 
 // Exact: every binary16 value is a float (and a double).
 float half_to_float(std::uint16_t bits);
-inline double half_to_double(std::uint16_t bits) { return half_to_float(bits); }
+inline double half_to_double(std::uint16_t bits) {
+  return half_to_float(bits);
+}
 
 // The value x takes after a trip through fp16: half_to_float(float_to_half(x)).
 float round_to_half(float value);
