@@ -1,0 +1,152 @@
+#include "model/bank_conflicts.hpp"
+#include "model/perf_model.hpp"
+#include "model/workloads.hpp"
+#include "targets/gpu_spec.hpp"
+
+#include "common/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace lutgemm;
+using namespace lutgemm::model;
+
+namespace {
+const Problem kTable1{.m = 49152, .k = 12288, .batch = 1, .bits = 3, .group = 128};
+
+// A random but valid workload, so that the invariants are not checked on one hand-picked point.
+KernelWorkload random_workload(std::mt19937& rng) {
+  std::uniform_real_distribution<double> bytes(1e5, 2e9), ops(0, 1e9), unit(0, 1);
+  KernelWorkload w;
+  w.dram_bytes = bytes(rng);
+  w.smem_build_ops = ops(rng) * unit(rng);
+  w.smem_lookups = ops(rng);
+  w.bank_conflict_factor = 1 + 4 * unit(rng);
+  w.alu_ops = ops(rng);
+  w.atomics = ops(rng) * 0.01;
+  w.grid_blocks = 1 + static_cast<std::int64_t>(unit(rng) * 50000);
+  w.threads_per_block = 32 * (1 + static_cast<int>(unit(rng) * 31));
+  w.regs_per_thread = 16 + static_cast<int>(unit(rng) * 48);
+  w.smem_per_block = static_cast<std::int64_t>(unit(rng) * 32768);
+  w.launches = 1 + static_cast<int>(unit(rng) * 2);
+  return w;
+}
+} // namespace
+
+TEST(Model, CublasFp16Table1WithinFifteenPercentOfPaper) {
+  const auto& a100 = find_target("a100-80gb");
+  const auto w = baseline_workload(Baseline::cublas_fp16, kTable1);
+  // fp16 weights dominate: 49152 * 12288 * 2 bytes.
+  EXPECT_NEAR(w.dram_bytes, 49152.0 * 12288 * 2, 49152.0 * 12288 * 2 * 0.001);
+  const auto p = predict(w, a100);
+  const double paper_us = 725.6; // PAPER.md Table 1, cuBLAS FP16
+  EXPECT_NEAR(p.total_us, paper_us, 0.15 * paper_us) << "model " << p.total_us << " us";
+  EXPECT_EQ(p.bound, Bound::dram);
+}
+
+TEST(Model, NeverBelowTheDramFloorAndMonotoneInBytes) {
+  std::mt19937 rng(1234);
+  for (int i = 0; i < 500; ++i) {
+    auto w = random_workload(rng);
+    for (const auto& target : gpu_specs()) {
+      const auto p = predict(w, target);
+      if (!p.launchable)
+        continue;
+      const double floor = w.dram_bytes / (target.dram_gbps * 1e3);
+      EXPECT_NEAR(p.dram_floor_us, floor, floor * 1e-9);
+      EXPECT_GE(p.total_us, floor) << w.name << " on " << target.key;
+      EXPECT_GE(p.dram_us, floor);
+      auto more = w;
+      more.dram_bytes *= 1.5;
+      EXPECT_GE(predict(more, target).total_us, p.total_us) << target.key;
+    }
+  }
+}
+
+TEST(Model, LutgemmBytesMatchPaperEstimate) {
+  // PAPER.md: LUT-GEMM q3 g128 on the Table 1 layer moves ~264 MB; floor ~0.13 ms on A100-80GB.
+  const auto w = lutgemm_workload(kTable1, paper_lutgemm_design());
+  EXPECT_NEAR(w.dram_bytes / 1e6, 264, 264 * 0.02);
+  const auto p = predict(w, find_target("a100-80gb"));
+  EXPECT_NEAR(p.dram_floor_us, 130, 130 * 0.05);
+  EXPECT_GT(p.total_us, p.dram_floor_us);
+  // Bytes of the packed layout by hand: bits + alpha + offsets.
+  const double expected = 49152.0 * 12288 * 3 / 8 + 49152.0 * 96 * 3 * 2 + 49152.0 * 96 * 2;
+  EXPECT_DOUBLE_EQ(packed_bcq_bytes(kTable1), expected);
+}
+
+TEST(Model, FewerBitsFewerBytesAndLessTime) {
+  const auto& a100 = find_target("a100-80gb");
+  double previous = 0;
+  for (int bits = 1; bits <= 8; ++bits) {
+    Problem p = kTable1;
+    p.bits = bits;
+    const auto pred = predict(lutgemm_workload(p, paper_lutgemm_design()), a100);
+    EXPECT_GT(pred.total_us, previous) << bits;
+    previous = pred.total_us;
+  }
+  // The fp16 baseline moves ~4.6x the bytes of q3 g128 (KERNEL_NOTES: ideal speed-up ~4.57x).
+  const double ratio = baseline_workload(Baseline::cublas_fp16, kTable1).dram_bytes /
+                       lutgemm_workload(kTable1, paper_lutgemm_design()).dram_bytes;
+  EXPECT_NEAR(ratio, 4.57, 0.05);
+}
+
+TEST(Model, OccupancyAndLimits) {
+  const auto& a100 = find_target("a100-80gb");
+  KernelWorkload w;
+  w.dram_bytes = 1e8;
+  w.grid_blocks = 10000;
+  w.threads_per_block = 256;
+  w.regs_per_thread = 32;
+  auto p = predict(w, a100);
+  EXPECT_EQ(p.blocks_per_sm, 8); // 2048 threads / 256
+  EXPECT_EQ(p.occupancy_limiter, "threads");
+  EXPECT_DOUBLE_EQ(p.occupancy, 1.0);
+  w.regs_per_thread = 128; // 65536 / (128 * 256) = 2 blocks
+  p = predict(w, a100);
+  EXPECT_EQ(p.blocks_per_sm, 2);
+  EXPECT_EQ(p.occupancy_limiter, "registers");
+  w.regs_per_thread = 32;
+  w.smem_per_block = 80 * 1024; // 164 KiB / (80 KiB + 1 KiB) = 2
+  p = predict(w, a100);
+  EXPECT_EQ(p.blocks_per_sm, 2);
+  EXPECT_EQ(p.occupancy_limiter, "shared memory");
+  w.smem_per_block = 200 * 1024; // over the opt-in limit
+  p = predict(w, a100);
+  EXPECT_FALSE(p.launchable);
+  EXPECT_NE(p.not_launchable_reason.find("shared memory"), std::string::npos);
+  EXPECT_TRUE(predict(w, find_target("h100-sxm")).launchable); // 227 KiB there
+  // A tiny grid leaves SMs idle and cannot reach the bandwidth.
+  w.smem_per_block = 0;
+  w.grid_blocks = 8;
+  p = predict(w, a100);
+  EXPECT_LT(p.active_sm_fraction, 0.1);
+  EXPECT_GT(p.dram_us, 10 * p.dram_floor_us);
+}
+
+TEST(Model, BankConflictsGrowWithSharingAndShrinkWithCopies) {
+  // 256 fp16 entries shared by 32 lanes: conflicts (several distinct words per bank).
+  const double shared = expected_bank_conflict_factor(256, 2, 1);
+  EXPECT_GT(shared, 2.0);
+  EXPECT_LT(shared, 6.0);
+  // One 4-byte word: every lane broadcast-reads it.
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(1, 4, 1), 1.0);
+  // 32 copies of a 32-entry fp32 table (one bank per lane): conflict-free.
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(32, 4, 32), 1.0);
+  EXPECT_LT(expected_bank_conflict_factor(16, 2, 32), shared);
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(256, 2, 1), shared); // deterministic
+}
+
+TEST(Model, EnumsRoundTripAndBadInputIsUsageError) {
+  for (auto b : {Baseline::cublas_fp32, Baseline::cublas_fp16, Baseline::cublas_int8,
+                 Baseline::optq_fused, Baseline::optq_dequant_cublas, Baseline::awq_int4})
+    EXPECT_EQ(baseline_from_string(to_string(b)), b);
+  EXPECT_THROW(baseline_from_string("cublas_fp8"), UsageError);
+  for (auto b : {Bound::dram, Bound::smem, Bound::alu, Bound::atomics, Bound::launch})
+    EXPECT_EQ(bound_from_string(to_string(b)), b);
+  LutgemmDesign bad;
+  bad.k_tile = 0;
+  EXPECT_THROW(lutgemm_workload(kTable1, bad), UsageError);
+}
