@@ -1,0 +1,246 @@
+#pragma once
+// LUT-GEMM: y[b][m] = sum_k W[m][k] x[b][k] with W in (extended) binary-coding quantization,
+// computed from lookup tables of signed sub-vector sums, never by dequantizing W.
+// Weight layout: tuner/quant/packed_bcq.hpp (words [k/32][q][m_stride], M fastest, rows padded to
+// 8; alpha [k/g][q][m_stride]; offset [k/g][m_stride]). x fp16 [batch][k], y fp16 [batch][m].
+//
+// One block: T threads x R rows per thread (rows_per_block = T * R), BC activation columns
+// (blockIdx.z), and a run of consecutive K tiles of KT weights (blockIdx.y = K split). Per K tile
+// the block stages x in shared memory as fp32, builds BC * KT/Mu tables of 2^Mu signed sums (or
+// half of them: LUT[~key] = -LUT[key]), then every thread walks the tile's 32-wide words: per
+// bit-plane one vector load of LdBits covers LdBits/32 neighbouring rows (coalesced across the
+// warp), each Mu-bit field of a word keys its sub-vector's table. The sum of lookups over a run of
+// words that share a group (a "segment") is scaled once by that group's alpha; offsets use the
+// table's all-plus entry (the sub-vector sum). The group is derived per 32-wide word, so any g
+// (smaller than, equal to, larger than or not a multiple of KT, or row-wise) is right. Accumulators
+// stay in registers across all K tiles of the block; K splits are combined per CombineMode
+// (lutgemm_common.cuh).
+//
+// Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
+//   tables: BC * (KT/Mu) * E * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half)
+//   x tile: BC * KT * 4 bytes
+#include "lutgemm_common.cuh"
+
+namespace lutgemm {
+
+// One lookup; HalfTable stores only keys with the top bit set: LUT[key] = -LUT[~key] otherwise.
+template <int Mu, bool HalfTable, class Acc>
+__device__ __forceinline__ void lut_accumulate(Acc& part, const Acc* __restrict__ table,
+                                               unsigned int key) {
+  using Ops = AccOps<sizeof(Acc) == 4>;
+  if constexpr (HalfTable) {
+    const unsigned int flip = (key >> (Mu - 1)) - 1u; // 0 if the top bit is set, else all ones
+    const Acc v = table[(key ^ flip) & ((1u << (Mu - 1)) - 1u)];
+    part = Ops::add(part, flip ? Ops::neg(v) : v);
+  } else {
+    part = Ops::add(part, table[key]);
+  }
+}
+
+template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
+          bool HalfTable, int BC, int Combine>
+__global__ void __launch_bounds__(T)
+    lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
+                   const __half* __restrict__ offset, const __half* __restrict__ x,
+                   __half* __restrict__ y, float* __restrict__ workspace, int m, int k, int batch) {
+  static_assert(Q >= 1 && Q <= 8, "bits must be 1..8");
+  static_assert(G >= 0 && G % 32 == 0, "g must be a multiple of 32 (0 = row-wise)");
+  static_assert(Mu == 4 || Mu == 8, "mu must be 4 or 8");
+  static_assert(LdBits == 32 || LdBits == 64 || LdBits == 128, "load width 32/64/128 bits");
+  static_assert(R % (LdBits / 32) == 0, "rows per thread must be a multiple of the load's words");
+  static_assert(KT % 32 == 0 && KT >= 32, "K tile must be a multiple of 32");
+  static_assert(BC >= 1 && BC <= 32, "1..32 batch columns per block");
+
+  using Ops = AccOps<AccF32>;
+  using Acc = typename Ops::Type;
+  constexpr int kLw = LdBits / 32; // words (= rows) per vector load
+  constexpr int kChunks = R / kLw; // vector loads per (word, plane)
+  constexpr int kEntries = HalfTable ? (1 << (Mu - 1)) : (1 << Mu);
+  constexpr int kSubPerWord = 32 / Mu;
+  constexpr int kTableSize = (KT / Mu) * kEntries; // one activation column
+  constexpr int kWordsPerTile = KT / 32;
+  constexpr unsigned int kKeyMask = (1u << Mu) - 1u;
+  constexpr int kTableFloats = (BC * kTableSize * (int)sizeof(Acc) + 3) / 4;
+
+  extern __shared__ float lutgemm_smem[];
+  Acc* tables = reinterpret_cast<Acc*>(lutgemm_smem);
+  float* xs = lutgemm_smem + kTableFloats;
+
+  const int tid = threadIdx.x;
+  const long long m_stride = ((long long)m + 7) / 8 * 8;
+  const int kwords = k / 32;
+  const int gwords = (G > 0 ? G : k) / 32;
+  const int col0 = blockIdx.z * BC;
+  const long long row0 = (long long)blockIdx.x * (T * R);
+  const int ntiles = (k + KT - 1) / KT;
+  const int per_split = (ntiles + gridDim.y - 1) / gridDim.y;
+  const int tile_begin = blockIdx.y * per_split;
+  const int tile_end = min(ntiles, tile_begin + per_split);
+
+  // Thread rows: chunk j covers rows base[j] .. base[j] + kLw - 1; a warp's loads are contiguous.
+  long long base[kChunks];
+  bool live[kChunks];
+#pragma unroll
+  for (int j = 0; j < kChunks; ++j) {
+    base[j] = row0 + (long long)j * T * kLw + (long long)tid * kLw;
+    live[j] = base[j] < m_stride; // padding rows are zero in memory: loads need no tail case
+  }
+
+  Acc acc[BC][R];
+#pragma unroll
+  for (int c = 0; c < BC; ++c)
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+      acc[c][r] = Ops::zero();
+
+  for (int tile = tile_begin; tile < tile_end; ++tile) {
+    const int k0 = tile * KT;
+    const int kw0 = k0 / 32;
+    const int tile_words = min(kWordsPerTile, kwords - kw0);
+
+    __syncthreads(); // the previous tile's tables are no longer read
+    for (int i = tid; i < BC * KT; i += T) {
+      const int c = i / KT;
+      const int kk = i - c * KT;
+      const int col = col0 + c;
+      xs[i] = (col < batch && k0 + kk < k) ? __half2float(x[(long long)col * k + k0 + kk]) : 0.0f;
+    }
+    __syncthreads();
+    for (int i = tid; i < BC * kTableSize; i += T) {
+      const int c = i / kTableSize;
+      const int rem = i - c * kTableSize;
+      const int s = rem / kEntries;
+      const int e = rem - s * kEntries;
+      const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
+      const float* xv = xs + c * KT + s * Mu;
+      float sum = 0.0f;
+#pragma unroll
+      for (int u = 0; u < Mu; ++u)
+        sum += ((key >> u) & 1u) ? xv[u] : -xv[u];
+      tables[i] = Ops::from_float(sum);
+    }
+    __syncthreads();
+
+    // Segments: runs of words of this tile that share one group.
+    for (int w = 0; w < tile_words;) {
+      const int grp = (kw0 + w) / gwords;
+      const int seg_end = min(tile_words, (grp + 1) * gwords - kw0);
+
+#pragma unroll 1
+      for (int i = 0; i < Q; ++i) {
+        Acc part[BC][R];
+#pragma unroll
+        for (int c = 0; c < BC; ++c)
+#pragma unroll
+          for (int r = 0; r < R; ++r)
+            part[c][r] = Ops::zero();
+
+#pragma unroll 2
+        for (int ww = w; ww < seg_end; ++ww) {
+          const unsigned int* __restrict__ wp =
+              bit_words + ((long long)(kw0 + ww) * Q + i) * m_stride;
+          unsigned int words[R];
+#pragma unroll
+          for (int j = 0; j < kChunks; ++j) {
+            unsigned int v[kLw];
+            if (live[j]) {
+              load_words<kLw>(wp + base[j], v);
+            } else {
+#pragma unroll
+              for (int t = 0; t < kLw; ++t)
+                v[t] = 0u;
+            }
+#pragma unroll
+            for (int t = 0; t < kLw; ++t)
+              words[j * kLw + t] = v[t];
+          }
+          const Acc* tw = tables + ww * kSubPerWord * kEntries;
+#pragma unroll
+          for (int r = 0; r < R; ++r)
+#pragma unroll
+            for (int t = 0; t < kSubPerWord; ++t) {
+              const unsigned int key = (words[r] >> (t * Mu)) & kKeyMask;
+#pragma unroll
+              for (int c = 0; c < BC; ++c)
+                lut_accumulate<Mu, HalfTable>(part[c][r], tw + c * kTableSize + t * kEntries, key);
+            }
+        }
+
+        const __half* __restrict__ ap = alpha + ((long long)grp * Q + i) * m_stride;
+#pragma unroll
+        for (int j = 0; j < kChunks; ++j) {
+          float a[kLw];
+          if (live[j]) {
+            load_halves<kLw>(ap + base[j], a);
+          } else {
+#pragma unroll
+            for (int t = 0; t < kLw; ++t)
+              a[t] = 0.0f;
+          }
+#pragma unroll
+          for (int t = 0; t < kLw; ++t)
+#pragma unroll
+            for (int c = 0; c < BC; ++c)
+              acc[c][j * kLw + t] = Ops::fma(a[t], part[c][j * kLw + t], acc[c][j * kLw + t]);
+        }
+      }
+
+      if constexpr (HasOffset) {
+        // Sum of x over the segment, from each sub-vector table's all-plus entry.
+        float xsum[BC];
+#pragma unroll
+        for (int c = 0; c < BC; ++c) {
+          xsum[c] = 0.0f;
+          for (int ww = w; ww < seg_end; ++ww)
+#pragma unroll
+            for (int t = 0; t < kSubPerWord; ++t)
+              xsum[c] += Ops::to_float(
+                  tables[c * kTableSize + (ww * kSubPerWord + t) * kEntries + kEntries - 1]);
+        }
+        const __half* __restrict__ zp = offset + (long long)grp * m_stride;
+#pragma unroll
+        for (int j = 0; j < kChunks; ++j) {
+          float z[kLw];
+          if (live[j]) {
+            load_halves<kLw>(zp + base[j], z);
+          } else {
+#pragma unroll
+            for (int t = 0; t < kLw; ++t)
+              z[t] = 0.0f;
+          }
+#pragma unroll
+          for (int t = 0; t < kLw; ++t)
+#pragma unroll
+            for (int c = 0; c < BC; ++c)
+              acc[c][j * kLw + t] = Ops::fma(z[t], Ops::from_float(xsum[c]), acc[c][j * kLw + t]);
+        }
+      }
+      w = seg_end;
+    }
+  }
+
+#pragma unroll
+  for (int c = 0; c < BC; ++c) {
+    const int col = col0 + c;
+    if (col >= batch)
+      continue;
+#pragma unroll
+    for (int j = 0; j < kChunks; ++j)
+#pragma unroll
+      for (int t = 0; t < kLw; ++t) {
+        const long long row = base[j] + t;
+        if (row >= m)
+          continue;
+        const float v = Ops::to_float(acc[c][j * kLw + t]);
+        if constexpr (Combine == kCombineNone) {
+          y[(long long)col * m + row] = __float2half(v);
+        } else if constexpr (Combine == kCombineAtomic) {
+          atomicAdd(workspace + (long long)col * m + row, v);
+        } else {
+          workspace[((long long)blockIdx.y * batch + col) * m + row] = v;
+        }
+      }
+  }
+}
+
+} // namespace lutgemm

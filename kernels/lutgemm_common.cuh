@@ -1,0 +1,101 @@
+#pragma once
+// Device helpers shared by the kernel families (kernels/lutgemm.cuh, kernels/optq.cuh).
+// Plain CUDA C++: compiles under NVRTC with only cuda_fp16.h and under the host SIMT emulator
+// (tuner/emu), which defines LUTGEMM_EMULATOR. No inline PTX here: plain loads through
+// const __restrict__ pointers already become LDG.E.*.CONSTANT on the GPU.
+#include <cuda_fp16.h>
+
+namespace lutgemm {
+
+// How partial sums of different K splits (gridDim.y > 1) reach y. Template argument of the kernels;
+// tuner/kernels/lut_params.hpp names them.
+enum CombineMode : int {
+  kCombineNone = 0,   // gridDim.y == 1: each block owns its outputs and stores them in fp16
+  kCombineAtomic = 1, // fp32 atomicAdd into a workspace zeroed by zero_f32_kernel, then
+                      // f32_to_f16_kernel writes y
+  kCombineReduce = 2, // split s stores its partials at workspace[s][batch][m] (every element
+                      // written once), then reduce_split_kernel sums the splits into y
+};
+
+// Vectors of 1, 2 or 4 packed words. Plain aligned structs (not uint2/uint4) so that the emulator
+// needs no vector_types.h; NVRTC emits ld.global.nc.v2/.v4 for them.
+template <int N> struct alignas(4 * N) WordVec { unsigned int w[N]; };
+
+template <int N>
+__device__ __forceinline__ void load_words(const unsigned int* __restrict__ p,
+                                           unsigned int (&out)[N]) {
+  const WordVec<N> v = *reinterpret_cast<const WordVec<N>*>(p);
+#pragma unroll
+  for (int i = 0; i < N; ++i)
+    out[i] = v.w[i];
+}
+
+// N consecutive fp16 values (N = 1, 2, 4) with one load of 2N bytes; converted to float.
+template <int N> struct alignas(2 * N) HalfVec { __half h[N]; };
+
+template <int N>
+__device__ __forceinline__ void load_halves(const __half* __restrict__ p, float (&out)[N]) {
+  const HalfVec<N> v = *reinterpret_cast<const HalfVec<N>*>(p);
+#pragma unroll
+  for (int i = 0; i < N; ++i)
+    out[i] = __half2float(v.h[i]);
+}
+
+// Accumulator arithmetic for fp32 (default) and fp16 accumulation. Tables hold the same type.
+template <bool F32> struct AccOps;
+
+template <> struct AccOps<true> {
+  using Type = float;
+  static __device__ __forceinline__ float zero() { return 0.0f; }
+  static __device__ __forceinline__ float from_float(float v) { return v; }
+  static __device__ __forceinline__ float to_float(float v) { return v; }
+  static __device__ __forceinline__ float add(float a, float b) { return a + b; }
+  static __device__ __forceinline__ float neg(float a) { return -a; }
+  // acc + scale * partial, scale given as float
+  static __device__ __forceinline__ float fma(float scale, float partial, float acc) {
+    return fmaf(scale, partial, acc);
+  }
+};
+
+template <> struct AccOps<false> {
+  using Type = __half;
+  static __device__ __forceinline__ __half zero() { return __float2half(0.0f); }
+  static __device__ __forceinline__ __half from_float(float v) { return __float2half(v); }
+  static __device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
+  static __device__ __forceinline__ __half add(__half a, __half b) { return __hadd(a, b); }
+  static __device__ __forceinline__ __half neg(__half a) { return __hneg(a); }
+  static __device__ __forceinline__ __half fma(float scale, __half partial, __half acc) {
+    return __hfma(__float2half(scale), partial, acc);
+  }
+};
+
+// Launch 0 of kCombineAtomic: zero the fp32 workspace (part of the timed variant; the caller never
+// pre-zeroes anything).
+__global__ void zero_f32_kernel(float* __restrict__ out, long long n) {
+  const long long stride = (long long)gridDim.x * blockDim.x;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    out[i] = 0.0f;
+}
+
+// Last launch of kCombineAtomic: y = fp16(workspace).
+__global__ void f32_to_f16_kernel(const float* __restrict__ in, __half* __restrict__ out,
+                                  long long n) {
+  const long long stride = (long long)gridDim.x * blockDim.x;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    out[i] = __float2half(in[i]);
+}
+
+// Last launch of kCombineReduce: y[i] = fp16(sum_s workspace[s * n + i]), in a fixed order, so
+// results are deterministic.
+__global__ void reduce_split_kernel(const float* __restrict__ in, __half* __restrict__ out,
+                                    long long n, int splits) {
+  const long long stride = (long long)gridDim.x * blockDim.x;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+    float sum = 0.0f;
+    for (int s = 0; s < splits; ++s)
+      sum += in[(long long)s * n + i];
+    out[i] = __float2half(sum);
+  }
+}
+
+} // namespace lutgemm

@@ -1,0 +1,35 @@
+#pragma once
+// Cache tiers for compiled kernels, looked up by the full compile key (compile_key() in
+// jit/nvrtc_compiler.hpp: source hash, name expression, defines, arch, options, NVRTC version).
+// The compiler owns an ordered list of tiers (memory first); the tuner adds a SQLite tier by
+// implementing KernelCache.
+#include "jit/compiled_kernel.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace lutgemm {
+
+class KernelCache {
+public:
+  virtual ~KernelCache() = default;
+  // The kernel stored under `key`, or nullptr.
+  virtual std::shared_ptr<const CompiledKernel> lookup(const std::string& key) = 0;
+  virtual void insert(const std::string& key, std::shared_ptr<const CompiledKernel> kernel) = 0;
+};
+
+// Thread-safe in-memory tier.
+class MemoryKernelCache final : public KernelCache {
+public:
+  std::shared_ptr<const CompiledKernel> lookup(const std::string& key) override;
+  void insert(const std::string& key, std::shared_ptr<const CompiledKernel> kernel) override;
+  std::size_t size() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CompiledKernel>> entries_;
+};
+
+} // namespace lutgemm

@@ -1,0 +1,313 @@
+#include "kernels/lut_params.hpp"
+
+#include "common/error.hpp"
+#include "quant/packed_bcq.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace lutgemm {
+namespace {
+
+std::int64_t round_up(std::int64_t v, std::int64_t to) {
+  return (v + to - 1) / to * to;
+}
+
+std::string group_text(const Problem& p) {
+  return p.group == kRowWise ? std::string("row") : std::to_string(p.group);
+}
+
+int next_pow2(int v) {
+  int p = 1;
+  while (p < v)
+    p *= 2;
+  return p;
+}
+
+// Each knob's "field of a label": prefix + value ("mu8", "r4", ...).
+struct LabelField {
+  const char* knob;
+  const char* prefix;
+};
+constexpr LabelField kLabelFields[] = {
+    {"mu", "mu"},     {"rows_per_thread", "r"}, {"threads", "t"},
+    {"k_tile", "kt"}, {"load_bits", "ld"},      {"accum", ""},
+    {"table", ""},    {"batch_cols", "b"},      {"split", "split"}};
+
+} // namespace
+
+std::string to_string(Accum accum) {
+  return accum == Accum::f32 ? "f32" : "f16";
+}
+
+Accum accum_from_string(const std::string& text) {
+  if (text == "f32")
+    return Accum::f32;
+  if (text == "f16")
+    return Accum::f16;
+  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16", text));
+}
+
+std::string to_string(TableKind table) {
+  return table == TableKind::full ? "full" : "half";
+}
+
+TableKind table_from_string(const std::string& text) {
+  if (text == "full")
+    return TableKind::full;
+  if (text == "half")
+    return TableKind::half;
+  throw UsageError(fmt::format("table '{}' is not one of full, half", text));
+}
+
+const std::vector<Knob>& lut_knobs() {
+  static const std::vector<Knob> knobs = {
+      {"mu", {"4", "8"}},
+      {"rows_per_thread", {"1", "2", "4", "8"}},
+      {"threads", {"64", "128", "256", "512"}},
+      {"k_tile", {"32", "64", "128", "256"}},
+      {"load_bits", {"32", "64", "128"}},
+      {"accum", {"f32", "f16"}},
+      {"table", {"full", "half"}},
+      {"batch_cols", {"1", "2", "4", "8"}},
+      {"split", {"1", "2", "4", "8", "16"}},
+      {"combine", {"none", "atomic", "reduce"}},
+  };
+  return knobs;
+}
+
+KnobValues to_values(const LutParams& p) {
+  return {{"mu", std::to_string(p.mu)},
+          {"rows_per_thread", std::to_string(p.rows_per_thread)},
+          {"threads", std::to_string(p.threads)},
+          {"k_tile", std::to_string(p.k_tile)},
+          {"load_bits", std::to_string(p.load_bits)},
+          {"accum", to_string(p.accum)},
+          {"table", to_string(p.table)},
+          {"batch_cols", std::to_string(p.batch_cols)},
+          {"split", std::to_string(p.split)},
+          {"combine", to_string(p.combine)}};
+}
+
+LutParams lut_params_from_values(const KnobValues& values) {
+  const auto& knobs = lut_knobs();
+  for (const auto& [name, value] : values) {
+    if (std::none_of(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.name == name; }))
+      throw UsageError(fmt::format("'{}' is not a LUT-GEMM knob", name));
+  }
+  LutParams p;
+  p.mu = knob_int(values, "mu", knobs);
+  p.rows_per_thread = knob_int(values, "rows_per_thread", knobs);
+  p.threads = knob_int(values, "threads", knobs);
+  p.k_tile = knob_int(values, "k_tile", knobs);
+  p.load_bits = knob_int(values, "load_bits", knobs);
+  p.accum = accum_from_string(knob_text(values, "accum"));
+  p.table = table_from_string(knob_text(values, "table"));
+  p.batch_cols = knob_int(values, "batch_cols", knobs);
+  p.split = knob_int(values, "split", knobs);
+  p.combine = combine_from_string(knob_text(values, "combine"));
+  return p;
+}
+
+std::string lut_label(const Problem& problem, const LutParams& p) {
+  std::string label = fmt::format("lut_q{}_g{}{}", problem.bits, group_text(problem),
+                                  problem.has_offset ? "" : "_noz");
+  const KnobValues values = to_values(p);
+  for (const auto& field : kLabelFields)
+    label += fmt::format("_{}{}", field.prefix, values.at(field.knob));
+  if (p.split > 1 || p.combine != Combine::none)
+    label += "_" + to_string(p.combine);
+  return label;
+}
+
+LutParams lut_params_from_label(std::string_view label) {
+  // Split on '_' and read the fields in order, skipping the problem part (lut, qN, gN, noz).
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= label.size()) {
+    std::size_t end = label.find('_', start);
+    if (end == std::string_view::npos)
+      end = label.size();
+    parts.emplace_back(label.substr(start, end - start));
+    start = end + 1;
+  }
+  auto is_problem_part = [](const std::string& s) {
+    return s == "lut" || s == "noz" ||
+           (s.size() > 1 && (s[0] == 'q' || s[0] == 'g') &&
+            (std::isdigit(static_cast<unsigned char>(s[1])) || s == "grow"));
+  };
+  std::size_t i = 0;
+  while (i < parts.size() && is_problem_part(parts[i]))
+    ++i;
+  KnobValues values;
+  for (const auto& field : kLabelFields) {
+    if (i >= parts.size())
+      throw UsageError(fmt::format("label '{}' ends before the {} field", label, field.knob));
+    const std::string& part = parts[i++];
+    const std::string_view prefix(field.prefix);
+    if (!part.starts_with(prefix))
+      throw UsageError(
+          fmt::format("label '{}': field '{}' should start with '{}'", label, part, prefix));
+    values[field.knob] = part.substr(prefix.size());
+  }
+  values["combine"] = i < parts.size() ? parts[i++] : "none";
+  if (i != parts.size())
+    throw UsageError(fmt::format("label '{}' has unexpected trailing fields", label));
+  return lut_params_from_values(values);
+}
+
+std::int64_t lut_smem_bytes(const LutParams& p) {
+  const std::int64_t entries = p.table == TableKind::half ? (1 << (p.mu - 1)) : (1 << p.mu);
+  const std::int64_t elem = p.accum == Accum::f32 ? 4 : 2;
+  const std::int64_t tables = p.batch_cols * (p.k_tile / p.mu) * entries * elem;
+  return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4;
+}
+
+std::optional<std::string> check(const Problem& problem, const LutParams& p) {
+  try {
+    validate(problem);
+  } catch (const UsageError& e) {
+    return std::string(e.what());
+  }
+  // Values outside the declared lists (a hand-written parameter set).
+  try {
+    (void)lut_params_from_values(to_values(p));
+  } catch (const UsageError& e) {
+    return std::string(e.what());
+  }
+  const int words_per_load = p.load_bits / 32;
+  if (p.rows_per_thread % words_per_load != 0)
+    return fmt::format("rows_per_thread {} is not a multiple of the {} rows of a {}-bit load",
+                       p.rows_per_thread, words_per_load, p.load_bits);
+  if (p.split == 1 && p.combine != Combine::none)
+    return fmt::format("split 1 needs no combine (got {}): the variant equals combine none",
+                       to_string(p.combine));
+  if (p.split > 1 && p.combine == Combine::none)
+    return fmt::format("split {} needs a combine mode (atomic or reduce)", p.split);
+  if (p.batch_cols > 1 && p.batch_cols >= 2 * problem.batch)
+    return fmt::format("batch_cols {} leaves more than half of each block's columns empty for "
+                       "batch {}",
+                       p.batch_cols, problem.batch);
+  if (p.batch_cols * p.rows_per_thread > 32)
+    return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
+                       "would spill)",
+                       p.batch_cols, p.rows_per_thread);
+  const std::int64_t smem = lut_smem_bytes(p);
+  if (smem > kLutMaxSmemBytes)
+    return fmt::format("{} bytes of shared memory exceed the {} bytes allowed without opt-in", smem,
+                       kLutMaxSmemBytes);
+  return std::nullopt;
+}
+
+KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
+  const int g = problem.group == kRowWise ? 0 : problem.group;
+  const int combine = p.combine == Combine::none ? 0 : p.combine == Combine::atomic ? 1 : 2;
+  KernelSpec spec;
+  spec.source = "kernels/lutgemm.cuh";
+  spec.name_expression =
+      fmt::format("lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}>",
+                  problem.bits, g, problem.has_offset ? "true" : "false", p.mu, p.rows_per_thread,
+                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f32 ? "true" : "false",
+                  p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
+  return spec;
+}
+
+KernelSpec zero_f32_spec() {
+  return {"kernels/lutgemm_common.cuh", "lutgemm::zero_f32_kernel", {}};
+}
+KernelSpec f32_to_f16_spec() {
+  return {"kernels/lutgemm_common.cuh", "lutgemm::f32_to_f16_kernel", {}};
+}
+KernelSpec reduce_split_spec() {
+  return {"kernels/lutgemm_common.cuh", "lutgemm::reduce_split_kernel", {}};
+}
+
+LaunchPlan make_launch_plan(const Problem& problem, const LutParams& p) {
+  if (auto reason = check(problem, p))
+    throw UsageError(
+        fmt::format("{} cannot run {}: {}", lut_label(problem, p), to_string(problem), *reason));
+  constexpr int kHelperThreads = 256;
+  const std::int64_t m_stride = round_up(problem.m, kRowPadding);
+  const std::int64_t rows_per_block = std::int64_t(p.threads) * p.rows_per_thread;
+  const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
+  // split is an upper bound: never more blocks along K than K tiles.
+  const int splits = static_cast<int>(std::min<std::int64_t>(p.split, tiles));
+  const long long outputs = static_cast<long long>(problem.batch) * problem.m;
+
+  KernelLaunch main;
+  main.spec = lut_kernel_spec(problem, p);
+  main.config.grid = {
+      static_cast<std::uint32_t>((m_stride + rows_per_block - 1) / rows_per_block),
+      static_cast<std::uint32_t>(splits),
+      static_cast<std::uint32_t>((problem.batch + p.batch_cols - 1) / p.batch_cols)};
+  main.config.block = {static_cast<std::uint32_t>(p.threads), 1, 1};
+  main.config.dynamic_smem_bytes = static_cast<std::uint32_t>(lut_smem_bytes(p));
+  // Unused pointer parameters are bound to a buffer that always exists (the kernel never reads
+  // `offset` without offsets, nor `workspace` with combine none), so no backend needs null.
+  const bool uses_workspace = p.combine != Combine::none;
+  main.args = {KernelArg::buf("bit_words"),
+               KernelArg::buf("alpha"),
+               KernelArg::buf(problem.has_offset ? "offset" : "alpha"),
+               KernelArg::buf("x"),
+               KernelArg::buf("y"),
+               KernelArg::buf(uses_workspace ? "workspace" : "y"),
+               KernelArg::i32(static_cast<std::int32_t>(problem.m)),
+               KernelArg::i32(static_cast<std::int32_t>(problem.k)),
+               KernelArg::i32(problem.batch)};
+
+  LaunchPlan plan;
+  const LaunchConfig helper{
+      {elementwise_grid(outputs, kHelperThreads), 1, 1}, {kHelperThreads, 1, 1}, 0};
+  if (p.combine == Combine::atomic) {
+    plan.workspace_bytes = outputs * 4;
+    plan.launches.push_back(
+        {zero_f32_spec(), helper, {KernelArg::buf("workspace"), KernelArg::i64(outputs)}});
+    plan.launches.push_back(main);
+    plan.launches.push_back(
+        {f32_to_f16_spec(),
+         helper,
+         {KernelArg::buf("workspace"), KernelArg::buf("y"), KernelArg::i64(outputs)}});
+  } else if (p.combine == Combine::reduce) {
+    plan.workspace_bytes = outputs * 4 * splits;
+    plan.launches.push_back(main);
+    plan.launches.push_back({reduce_split_spec(),
+                             helper,
+                             {KernelArg::buf("workspace"), KernelArg::buf("y"),
+                              KernelArg::i64(outputs), KernelArg::i32(splits)}});
+  } else {
+    plan.launches.push_back(main);
+  }
+  return plan;
+}
+
+LutParams default_lut_params(int bits, int batch) {
+  (void)bits; // the same shape serves every q: the plane loop is not unrolled
+  LutParams p;
+  p.load_bits = 128;
+  p.accum = Accum::f32;
+  p.table = TableKind::half;
+  p.threads = 256;
+  p.k_tile = 128;
+  p.combine = Combine::reduce;
+  if (batch <= 1) {
+    p.mu = 8;
+    p.rows_per_thread = 8;
+    p.batch_cols = 1;
+    p.split = 16;
+  } else if (batch <= 4) {
+    p.mu = 8;
+    p.rows_per_thread = 4;
+    p.batch_cols = next_pow2(batch);
+    p.split = 16;
+  } else {
+    p.mu = 4;
+    p.rows_per_thread = 4;
+    p.batch_cols = 8;
+    p.split = 8;
+  }
+  return p;
+}
+
+} // namespace lutgemm

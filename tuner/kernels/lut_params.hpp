@@ -1,0 +1,85 @@
+#pragma once
+// The LUT-GEMM kernel family (kernels/lutgemm.cuh) seen from the host: its tuning knobs, a stable
+// label per variant, the constraints that reject a combination up front (with the reason), the
+// launch plan every backend runs, and the defaults we ship per (bits, batch).
+//
+// Problem parameters (bits q, group g, has_offset) come from the Problem; the rest are knobs:
+//   mu              4 | 8         bits per table key (table of 2^mu signed sums of mu activations)
+//   rows_per_thread 1 | 2 | 4 | 8 output rows per thread (multiple of load_bits / 32)
+//   threads         64..512       threads per block; rows per block = threads * rows_per_thread
+//   k_tile          32..256       weights along K per table build (the tables of one tile)
+//   load_bits       32 | 64 | 128 width of one weight load (= 1, 2, 4 neighbouring rows)
+//   accum           f32 | f16     accumulation and table type
+//   table           full | half   half: 2^(mu-1) entries, LUT[~key] = -LUT[key]
+//   batch_cols      1..8          activation columns per block (one table set each)
+//   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
+//   combine         none | atomic | reduce   how the splits are summed (none iff split == 1)
+#include "jit/launch_plan.hpp"
+#include "kernels/knobs.hpp"
+#include "problem/problem.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lutgemm {
+
+enum class Accum { f32, f16 };
+std::string to_string(Accum accum);
+Accum accum_from_string(const std::string& text); // throws UsageError
+
+enum class TableKind { full, half };
+std::string to_string(TableKind table);
+TableKind table_from_string(const std::string& text); // throws UsageError
+
+struct LutParams {
+  int mu = 8;
+  int rows_per_thread = 4;
+  int threads = 256;
+  int k_tile = 128;
+  int load_bits = 128;
+  Accum accum = Accum::f32;
+  TableKind table = TableKind::half;
+  int batch_cols = 1;
+  int split = 1;
+  Combine combine = Combine::none;
+  friend bool operator==(const LutParams&, const LutParams&) = default;
+};
+
+// Largest dynamic shared memory a variant may ask for: the limit without an opt-in attribute.
+inline constexpr std::int64_t kLutMaxSmemBytes = 48 * 1024;
+
+// Each knob with its allowed values (the search space's axes).
+const std::vector<Knob>& lut_knobs();
+KnobValues to_values(const LutParams& params);
+LutParams lut_params_from_values(const KnobValues& values); // throws UsageError
+
+// "lut_q3_g128_mu8_r4_t256_kt128_ld128_f32_half_b1_split4_reduce" (g: "row" when row-wise; "_noz"
+// after the group when the problem has no offsets; the combine suffix only when split > 1).
+std::string lut_label(const Problem& problem, const LutParams& params);
+// The knob part of a label back into parameters ("mu8_r4_..._split4_reduce" or a whole label).
+LutParams lut_params_from_label(std::string_view label); // throws UsageError
+
+// Dynamic shared memory of one block in bytes (tables + the fp32 activation tile).
+std::int64_t lut_smem_bytes(const LutParams& params);
+
+// Why this combination cannot run this problem, or nullopt when it can.
+std::optional<std::string> check(const Problem& problem, const LutParams& params);
+
+// The kernel itself (the main launch of the plan).
+KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& params);
+
+// All launches of the variant, in order. Throws UsageError with check()'s reason if unsupported.
+LaunchPlan make_launch_plan(const Problem& problem, const LutParams& params);
+
+// What we would ship for this (bits, batch) without tuning.
+LutParams default_lut_params(int bits, int batch);
+
+// The helper kernels of the combine modes (kernels/lutgemm_common.cuh).
+KernelSpec zero_f32_spec();
+KernelSpec f32_to_f16_spec();
+KernelSpec reduce_split_spec();
+
+} // namespace lutgemm
