@@ -1,0 +1,91 @@
+// `lutgemm devices` without a driver (forced through LUTGEMM_CUDA_DRIVER, so the test means the
+// same on a GPU machine): exit 0, one line saying why, the emulator still listed; --json parses.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <vector>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result run(const std::string& env, const std::string& args) {
+  const std::string dir = LUTGEMM_TEST_BINARY_DIR;
+  const std::string out = dir + "/test_devices_cli.out", err = dir + "/test_devices_cli.err";
+  const std::string command =
+      env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+const std::string kMissing = "LUTGEMM_CUDA_DRIVER=libcuda_lutgemm_test_missing.so.1";
+
+} // namespace
+
+TEST(DevicesCli, NoDriverIsOneLineAndExitZero) {
+  const Result r = run(kMissing, "devices");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  EXPECT_EQ(out[0].rfind("no CUDA driver (libcuda_lutgemm_test_missing.so.1 not found): ", 0), 0u)
+      << out[0];
+  EXPECT_EQ(out[1].rfind("emu ", 0), 0u) << out[1];
+  EXPECT_NE(out[1].find("host SIMT emulator"), std::string::npos);
+}
+
+TEST(DevicesCli, JsonNamesTheStateAndListsTheEmulator) {
+  const Result r = run(kMissing, "devices --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json.at("cuda").at("status"), "no_driver");
+  EXPECT_TRUE(json.at("cuda").at("devices").empty());
+  EXPECT_NE(json.at("cuda").at("message").get<std::string>().find("no CUDA driver"),
+            std::string::npos);
+  EXPECT_EQ(json.at("emulator").at("available"), true);
+  EXPECT_GE(json.at("emulator").at("worker_threads").get<int>(), 1);
+}
+
+TEST(DevicesCli, StubLibraryIsReportedAsUnusableNotAsACrash) {
+  const std::string stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+  if (!std::ifstream(stub))
+    GTEST_SKIP() << "no CUDA stub library at " << stub;
+  const Result r = run("LUTGEMM_CUDA_DRIVER=" + stub, "devices");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  EXPECT_EQ(out[0].rfind("CUDA driver unusable: ", 0), 0u) << out[0];
+}
+
+TEST(DevicesCli, UnknownOptionIsExitTwo) {
+  const Result r = run(kMissing, "devices --bogus");
+  EXPECT_EQ(r.exit_code, 2);
+}

@@ -1,0 +1,78 @@
+// GPU benchmarks of the baselines (baselines/): every cuBLAS provider on every bench shape and
+// batch, timed with CUDA events around each repetition, weights rotated for a cold L2. Also the
+// host-side preparation of their inputs (runs without a GPU).
+#include "baselines/provider.hpp"
+#include "bench_gpu.hpp"
+#include "cuda/event.hpp"
+
+#include <fmt/format.h>
+
+namespace lutgemm::bench {
+namespace {
+
+void run_baseline(benchmark::State& state, const std::string& provider_name,
+                  const Problem& problem) {
+  auto provider = baselines::make_provider(provider_name);
+  if (auto reason = provider->unsupported_reason(problem)) {
+    state.SkipWithError(reason->c_str());
+    return;
+  }
+  GpuState& gpu = gpu_state();
+  gpu.context.make_current();
+  const baselines::BaselineInputs inputs = baselines::make_random_inputs(problem, 1);
+  baselines::PrepareOptions options;
+  options.weight_copies = cold_l2_copies(problem.m * problem.k * 2);
+  auto prepared = provider->prepare(inputs, options);
+
+  cuda::Stream stream;
+  cuda::Event start, stop;
+  int iteration = 0;
+  for (int i = 0; i < 3; ++i) // warm-up: clocks up, lazy library initialization done
+    prepared->enqueue(iteration++, stream.get());
+  stream.synchronize();
+  double total_seconds = 0.0;
+  for (auto _ : state) {
+    start.record(stream.get());
+    prepared->enqueue(iteration++, stream.get());
+    stop.record(stream.get());
+    const double seconds = cuda::elapsed_ms(start, stop) * 1e-3;
+    state.SetIterationTime(seconds);
+    total_seconds += seconds;
+  }
+  set_bandwidth_counters(state, prepared->bytes_moved(), total_seconds);
+  state.SetLabel(fmt::format("{}; {} weight copies", prepared->config(), options.weight_copies));
+}
+
+const GpuBenchmarkDeclaration kBaselines{[] {
+  std::vector<GpuBenchmark> list;
+  for (const char* provider : {"cublas_fp16_acc16", "cublas_fp16_acc32", "cublaslt_fp16_tuned",
+                               "cublas_fp32", "cublas_int8"})
+    for (const BenchShape& shape : bench_shapes())
+      for (int batch : bench_batches()) {
+        const Problem problem{.m = shape.m, .k = shape.k, .batch = batch, .bits = 3, .group = 128};
+        list.push_back({fmt::format("gpu/{}/{}/fp/b{}", provider, shape.name, batch),
+                        [provider = std::string(provider), problem](benchmark::State& state) {
+                          run_baseline(state, provider, problem);
+                        }});
+      }
+  return list;
+}};
+
+// Host side: generating and rounding a layer's inputs (what every baseline benchmark does first).
+void BM_BaselineInputs(benchmark::State& state) {
+  const Problem problem{
+      .m = state.range(0), .k = state.range(1), .batch = 1, .bits = 3, .group = 128};
+  for (auto _ : state) {
+    auto inputs = baselines::make_random_inputs(problem, 1);
+    benchmark::DoNotOptimize(inputs.w_fp16.data());
+  }
+  state.SetItemsProcessed(state.iterations() * problem.m * problem.k);
+}
+BENCHMARK(BM_BaselineInputs)
+    ->Name("host/baseline_inputs")
+    ->Args({1024, 1024})
+    ->Args({4096, 4096})
+    ->Unit(benchmark::kMillisecond);
+
+} // namespace
+} // namespace lutgemm::bench

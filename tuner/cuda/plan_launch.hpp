@@ -1,0 +1,34 @@
+#pragma once
+// Runs a LaunchPlan (jit/launch_plan.hpp) on a CUDA stream: binds buffer names to device pointers
+// and packs each launch's arguments the way cuLaunchKernel reads them. Compilation and module
+// loading are the caller's (one Function per launch of the plan, in order).
+#include "cuda/module.hpp"
+#include "jit/launch_plan.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lutgemm::cuda {
+
+using BufferBindings = std::map<std::string, CUdeviceptr>;
+
+// cuLaunchKernel's `void** kernelParams` for one launch: each argument in its own 8-byte slot.
+class PackedArgs {
+public:
+  // Throws RuntimeError naming a buffer argument that `buffers` does not bind.
+  PackedArgs(const std::vector<KernelArg>& args, const BufferBindings& buffers);
+  void** get() { return pointers_.data(); }
+  std::size_t size() const { return pointers_.size(); }
+
+private:
+  std::vector<std::uint64_t> slots_;
+  std::vector<void*> pointers_;
+};
+
+// Enqueues every launch of `plan` on `stream`, in order. `functions[i]` runs `plan.launches[i]`.
+void enqueue_plan(const LaunchPlan& plan, const std::vector<Function>& functions,
+                  const BufferBindings& buffers, CUstream stream = nullptr);
+
+} // namespace lutgemm::cuda
