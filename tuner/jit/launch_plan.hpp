@@ -19,7 +19,7 @@ namespace lutgemm {
 struct KernelArg {
   enum class Kind { buffer, i32, i64, f32 };
   Kind kind = Kind::i32;
-  std::string buffer;        // for Kind::buffer: the buffer's name
+  std::string buffer;         // for Kind::buffer: the buffer's name
   std::int64_t int_value = 0; // for i32 / i64
   float float_value = 0.0f;   // for f32
 
