@@ -145,11 +145,13 @@ void ensure_schema(Database& db) {
   SchemaProbe probe = probe_schema(db);
   check(probe);
   if (!probe.empty && probe.version == kSchemaVersion) {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
     return;
   }
-  // Only a writer gets here; WAL is set outside the transaction (SQLite requires it).
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+  // WAL with synchronous = NORMAL: a commit survives the process being killed (SIGKILL, Ctrl-C);
+  // only an OS crash or power loss may drop the last commits. Only a writer gets here; WAL is set
+  // outside the transaction (SQLite requires it).
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
   Transaction transaction(db);
   probe = probe_schema(db); // another process may have created or upgraded it meanwhile
   check(probe);
