@@ -6,7 +6,9 @@
 
 namespace lutgemm::backend {
 
-std::string to_string(BackendKind kind) { return kind == BackendKind::cuda ? "cuda" : "emu"; }
+std::string to_string(BackendKind kind) {
+  return kind == BackendKind::cuda ? "cuda" : "emu";
+}
 
 BackendKind backend_kind_from_string(std::string_view text) {
   if (text == "cuda")
