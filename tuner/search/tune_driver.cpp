@@ -40,7 +40,8 @@ struct Planned {
   Problem problem;
   std::int64_t problem_id = 0;
   space::Enumeration enumeration;
-  std::vector<std::size_t> order; // indices into enumeration.accepted
+  std::vector<std::string> labels; // the family's label of each accepted variant
+  std::vector<std::size_t> order;  // indices into enumeration.accepted
 };
 
 } // namespace
@@ -59,7 +60,10 @@ TuneDriver::run(const std::vector<Problem>& problems,
     Planned p;
     p.problem = problem;
     p.problem_id = store_.problem_id(problem);
-    p.enumeration = enumerate(evaluator_.space(problem), problem);
+    auto space = evaluator_.space(problem);
+    p.enumeration = enumerate(space, problem);
+    for (const auto& variant : p.enumeration.accepted)
+      p.labels.push_back(space.label(variant, problem));
     std::vector<double> predictions;
     if (options_.strategy.strategy == Strategy::model) {
       for (const auto& variant : p.enumeration.accepted)
@@ -114,7 +118,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
       if (early.should_stop())
         break;
       const auto& variant = p.enumeration.accepted[p.order[position]];
-      auto label = variant.label();
+      const auto& label = p.labels[p.order[position]];
       ProgressEvent event;
       event.total = total;
       event.problem = to_string(p.problem);
@@ -171,7 +175,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
       if (attempted[i])
         continue;
       const auto& variant = p.enumeration.accepted[i];
-      auto label = variant.label();
+      const auto& label = p.labels[i];
       if (existing.count(label) && existing[label].disposition != Disposition::skipped)
         continue;
       store::MeasurementRecord r;
@@ -193,12 +197,20 @@ TuneDriver::run(const std::vector<Problem>& problems,
     }
 
     // Leaders within the window are re-measured interleaved before the winner is chosen.
+    std::map<std::string, std::size_t> by_label;
+    for (std::size_t i = 0; i < p.labels.size(); ++i)
+      by_label[p.labels[i]] = i;
     std::vector<std::string> labels;
     std::vector<double> times;
     for (const auto& [label, time] : ok_times) {
+      if (!by_label.count(label))
+        continue; // stored by an older space that no longer has it
       labels.push_back(label);
       times.push_back(time);
     }
+    auto variant_of = [&](std::size_t leader) -> const space::Variant& {
+      return p.enumeration.accepted[by_label.at(labels[leader])];
+    };
     auto lead = measure::leaders(times, options_.leader_window);
     if (lead.size() > options_.max_leaders)
       lead.resize(options_.max_leaders);
@@ -206,8 +218,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
     if (lead.size() > 1 && source == TimeSource::measured) {
       std::vector<std::vector<double>> samples(lead.size());
       for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
-        auto variant = space::Variant::from_label(labels[lead[index]]);
-        auto batch = evaluator_.remeasure(p.problem, variant);
+        auto batch = evaluator_.remeasure(p.problem, variant_of(lead[index]));
         samples[index].insert(samples[index].end(), batch.begin(), batch.end());
       }
       bool all =
@@ -219,8 +230,8 @@ TuneDriver::run(const std::vector<Problem>& problems,
           r.run_id = run_id_;
           r.device_id = device_id_;
           r.problem_id = p.problem_id;
-          r.variant_id = store_.variant_id(
-              family, labels[lead[i]], space::Variant::from_label(labels[lead[i]]).params_json());
+          r.variant_id =
+              store_.variant_id(family, labels[lead[i]], variant_of(lead[i]).params_json());
           r.phase = "remeasure";
           r.disposition = Disposition::ok;
           r.source = source;

@@ -59,6 +59,12 @@ struct SearchSpace {
   std::string family; // "lutgemm"
   std::vector<Parameter> parameters;
   std::vector<Constraint> constraints;
+  // The family's own label for a variant (stored in the database); Variant::label() when empty.
+  std::function<std::string(const Variant&, const Problem&)> labeler;
+
+  std::string label(const Variant& variant, const Problem& problem) const {
+    return labeler ? labeler(variant, problem) : variant.label();
+  }
 
   SearchSpace& add_parameter(std::string name, std::vector<Value> values, std::string help = {});
   SearchSpace& add_constraint(std::string name, decltype(Constraint::check) check);

@@ -83,9 +83,12 @@ CREATE TABLE compile_cache (
   nvrtc_version TEXT NOT NULL,
   ok INTEGER NOT NULL,               -- 0: compile error (log says why)
   binary BLOB,                       -- cubin
+  lowered_name TEXT NOT NULL DEFAULT '', -- mangled entry point
+  ptx TEXT NOT NULL DEFAULT '',
+  spec TEXT NOT NULL DEFAULT '{}',   -- JSON: source, name expression, defines
   log TEXT NOT NULL DEFAULT '',
   registers INTEGER, smem_bytes INTEGER, spill_stores INTEGER, spill_loads INTEGER,
-  stack_bytes INTEGER,
+  stack_bytes INTEGER, barriers INTEGER,
   compile_ms REAL,
   created_at TEXT NOT NULL
 );

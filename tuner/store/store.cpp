@@ -248,8 +248,8 @@ std::vector<StoredMeasurement> Store::best_per_problem(std::int64_t device_id) {
 
 std::optional<CompileCacheEntry> Store::find_compiled(const std::string& key_text) {
   Statement select(db_, "SELECT key_text, arch, nvrtc_version, ok, binary, log, registers, "
-                        "smem_bytes, spill_stores, spill_loads, stack_bytes, compile_ms FROM "
-                        "compile_cache WHERE key_hash = ?1");
+                        "smem_bytes, spill_stores, spill_loads, stack_bytes, compile_ms, "
+                        "lowered_name, ptx, spec, barriers FROM compile_cache WHERE key_hash = ?1");
   select.bind(1, stable_hash(key_text));
   if (!select.step())
     return std::nullopt;
@@ -269,6 +269,10 @@ std::optional<CompileCacheEntry> Store::find_compiled(const std::string& key_tex
   e.spill_loads = select.column_optional_int(9);
   e.stack_bytes = select.column_optional_int(10);
   e.compile_ms = select.column_optional_double(11);
+  e.lowered_name = select.column_text(12);
+  e.ptx = select.column_text(13);
+  e.spec_json = select.column_text(14);
+  e.barriers = select.column_optional_int(15);
   return e;
 }
 
@@ -277,13 +281,15 @@ void Store::store_compiled(const CompileCacheEntry& e) {
   Statement insert(
       db_, fmt::format("INSERT OR REPLACE INTO compile_cache (key_hash, key_text, arch, "
                        "nvrtc_version, ok, binary, log, registers, smem_bytes, spill_stores, "
-                       "spill_loads, stack_bytes, compile_ms, created_at) VALUES (?1, ?2, ?3, ?4, "
-                       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, {})",
+                       "spill_loads, stack_bytes, compile_ms, lowered_name, ptx, spec, barriers, "
+                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                       "?13, ?14, ?15, ?16, ?17, {})",
                        kNow));
   insert.bind(1, stable_hash(e.key_text)).bind(2, e.key_text).bind(3, e.arch);
   insert.bind(4, e.nvrtc_version).bind(5, e.ok ? 1 : 0).bind_blob(6, e.binary).bind(7, e.log);
   insert.bind(8, e.registers).bind(9, e.smem_bytes).bind(10, e.spill_stores);
   insert.bind(11, e.spill_loads).bind(12, e.stack_bytes).bind(13, e.compile_ms);
+  insert.bind(14, e.lowered_name).bind(15, e.ptx).bind(16, e.spec_json).bind(17, e.barriers);
   insert.run();
   transaction.commit();
 }

@@ -79,9 +79,12 @@ struct CompileCacheEntry {
   std::string nvrtc_version;
   bool ok = false;
   std::vector<std::uint8_t> binary;
+  std::string lowered_name;
+  std::string ptx;
+  std::string spec_json = "{}";
   std::string log;
   std::optional<int> registers;
-  std::optional<std::int64_t> smem_bytes, spill_stores, spill_loads, stack_bytes;
+  std::optional<std::int64_t> smem_bytes, spill_stores, spill_loads, stack_bytes, barriers;
   std::optional<double> compile_ms;
 };
 
