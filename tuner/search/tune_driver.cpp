@@ -1,0 +1,268 @@
+#include "search/tune_driver.hpp"
+
+#include "measure/timing_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace lutgemm::search {
+namespace {
+
+store::MeasurementRecord to_record(const VariantOutcome& outcome) {
+  store::MeasurementRecord r;
+  r.disposition = outcome.disposition;
+  r.message = outcome.message;
+  r.source = outcome.source;
+  if (outcome.time_us) {
+    r.median_us = outcome.time_us->median;
+    r.iqr_us = outcome.time_us->iqr;
+    r.min_us = outcome.time_us->min;
+    r.noise_pct = outcome.time_us->noise_pct();
+    r.samples = outcome.time_us->samples;
+  }
+  r.gbps = outcome.gbps;
+  r.pct_dram_peak = outcome.pct_dram_peak;
+  r.max_error = outcome.max_error;
+  if (outcome.resources) {
+    r.registers = outcome.resources->registers;
+    r.smem_bytes = outcome.resources->static_smem + outcome.resources->dynamic_smem;
+    r.spill_bytes = outcome.resources->spill_stores + outcome.resources->spill_loads;
+  }
+  r.proxy_shape = outcome.proxy_shape;
+  r.clocks = outcome.clocks;
+  return r;
+}
+
+struct Planned {
+  Problem problem;
+  std::int64_t problem_id = 0;
+  space::Enumeration enumeration;
+  std::vector<std::string> labels; // the family's label of each accepted variant
+  std::vector<std::size_t> order;  // indices into enumeration.accepted
+};
+
+} // namespace
+
+std::vector<ProblemSummary>
+TuneDriver::run(const std::vector<Problem>& problems,
+                const std::function<void(const ProgressEvent&)>& progress,
+                const std::atomic<bool>* stop) {
+  using Clock = std::chrono::steady_clock;
+  const auto family = evaluator_.family();
+  const auto source = evaluator_.source();
+
+  std::vector<Planned> planned;
+  std::size_t total = 0;
+  for (const auto& problem : problems) {
+    Planned p;
+    p.problem = problem;
+    p.problem_id = store_.problem_id(problem);
+    auto space = evaluator_.space(problem);
+    p.enumeration = enumerate(space, problem);
+    for (const auto& variant : p.enumeration.accepted)
+      p.labels.push_back(space.label(variant, problem));
+    std::vector<double> predictions;
+    if (options_.strategy.strategy == Strategy::model) {
+      for (const auto& variant : p.enumeration.accepted)
+        predictions.push_back(evaluator_.predict_us(problem, variant).value_or(0.0));
+    }
+    p.order = plan_order(p.enumeration.accepted.size(), predictions, options_.strategy);
+    total += p.order.size();
+    planned.push_back(std::move(p));
+  }
+
+  std::vector<ProblemSummary> summaries;
+  std::size_t done = 0, evaluated_total = 0;
+  double evaluated_seconds = 0;
+  for (auto& p : planned) {
+    ProblemSummary summary;
+    summary.problem = p.problem;
+    summary.total = p.enumeration.total;
+    summary.after_constraints = p.enumeration.accepted.size();
+    summary.source = source;
+
+    auto existing = store_.existing(device_id_, p.problem_id, source);
+    std::map<std::string, double> ok_times; // label -> median, this problem
+    std::map<std::string, std::string> proxy;
+    EarlyStop early(options_.strategy);
+    auto note_result = [&](const std::string& label, Disposition d, std::optional<double> time,
+                           const std::string& proxy_shape) {
+      if (d == Disposition::ok && time) {
+        ok_times[label] = *time;
+        proxy[label] = proxy_shape;
+        ++summary.ok;
+      } else if (d == Disposition::skipped) {
+        ++summary.skipped;
+      } else {
+        ++summary.failed;
+      }
+      early.observe(d == Disposition::ok ? time : std::nullopt);
+    };
+    auto best = [&]() -> std::pair<std::string, std::optional<double>> {
+      std::pair<std::string, std::optional<double>> b;
+      for (const auto& [label, time] : ok_times)
+        if (!b.second || time < *b.second)
+          b = {label, time};
+      return b;
+    };
+
+    std::size_t position = 0;
+    for (; position < p.order.size(); ++position) {
+      if (stop != nullptr && stop->load()) {
+        interrupted_ = true;
+        break;
+      }
+      if (early.should_stop())
+        break;
+      const auto& variant = p.enumeration.accepted[p.order[position]];
+      const auto& label = p.labels[p.order[position]];
+      ProgressEvent event;
+      event.total = total;
+      event.problem = to_string(p.problem);
+      event.variant = label;
+      auto found = existing.find(label);
+      if (found != existing.end() && found->second.disposition != Disposition::skipped) {
+        note_result(label, found->second.disposition, found->second.median_us,
+                    found->second.proxy_shape);
+        ++summary.resumed;
+        event.resumed = true;
+        event.disposition = found->second.disposition;
+      } else {
+        auto variant_id = store_.variant_id(family, label, variant.params_json());
+        auto started = Clock::now();
+        auto outcome = evaluator_.evaluate(p.problem, variant);
+        evaluated_seconds += std::chrono::duration<double>(Clock::now() - started).count();
+        ++evaluated_total;
+        auto record = to_record(outcome);
+        record.run_id = run_id_;
+        record.device_id = device_id_;
+        record.problem_id = p.problem_id;
+        record.variant_id = variant_id;
+        store_.record(record); // committed before the next variant starts
+        note_result(label, outcome.disposition,
+                    outcome.time_us ? std::optional<double>(outcome.time_us->median) : std::nullopt,
+                    outcome.proxy_shape);
+        ++summary.evaluated;
+        event.disposition = outcome.disposition;
+      }
+      ++done;
+      event.done = done;
+      auto [best_label, best_time] = best();
+      event.best_us = best_time;
+      event.best_variant = best_label;
+      double per_variant = evaluated_total ? evaluated_seconds / evaluated_total : 0.0;
+      event.eta_s = per_variant * static_cast<double>(total - done);
+      if (progress)
+        progress(event);
+    }
+    if (interrupted_) {
+      summaries.push_back(summary);
+      break;
+    }
+    // What was not attempted (budget, early stop) is recorded as skipped, with the reason.
+    std::string skip_reason =
+        position < p.order.size()
+            ? fmt::format("early stop: {} variants in a row did not beat the best",
+                          options_.strategy.patience)
+            : std::string();
+    std::vector<bool> attempted(p.enumeration.accepted.size(), false);
+    for (std::size_t i = 0; i < position; ++i)
+      attempted[p.order[i]] = true;
+    for (std::size_t i = 0; i < p.enumeration.accepted.size(); ++i) {
+      if (attempted[i])
+        continue;
+      const auto& variant = p.enumeration.accepted[i];
+      const auto& label = p.labels[i];
+      if (existing.count(label) && existing[label].disposition != Disposition::skipped)
+        continue;
+      store::MeasurementRecord r;
+      r.run_id = run_id_;
+      r.device_id = device_id_;
+      r.problem_id = p.problem_id;
+      r.variant_id = store_.variant_id(family, label, variant.params_json());
+      r.disposition = Disposition::skipped;
+      r.source = source;
+      bool in_order = false;
+      for (std::size_t j = position; j < p.order.size() && !in_order; ++j)
+        in_order = p.order[j] == i;
+      r.message =
+          in_order ? skip_reason
+                   : fmt::format("outside the {} strategy's budget of {}",
+                                 to_string(options_.strategy.strategy), options_.strategy.budget);
+      store_.record(r);
+      ++summary.skipped;
+    }
+
+    // Leaders within the window are re-measured interleaved before the winner is chosen.
+    std::map<std::string, std::size_t> by_label;
+    for (std::size_t i = 0; i < p.labels.size(); ++i)
+      by_label[p.labels[i]] = i;
+    std::vector<std::string> labels;
+    std::vector<double> times;
+    for (const auto& [label, time] : ok_times) {
+      if (!by_label.count(label))
+        continue; // stored by an older space that no longer has it
+      labels.push_back(label);
+      times.push_back(time);
+    }
+    auto variant_of = [&](std::size_t leader) -> const space::Variant& {
+      return p.enumeration.accepted[by_label.at(labels[leader])];
+    };
+    auto lead = measure::leaders(times, options_.leader_window);
+    if (lead.size() > options_.max_leaders)
+      lead.resize(options_.max_leaders);
+    std::optional<std::size_t> winner = lead.empty() ? std::nullopt : std::optional(lead.front());
+    if (lead.size() > 1 && source == TimeSource::measured) {
+      std::vector<std::vector<double>> samples(lead.size());
+      for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
+        auto batch = evaluator_.remeasure(p.problem, variant_of(lead[index]));
+        samples[index].insert(samples[index].end(), batch.begin(), batch.end());
+      }
+      bool all =
+          std::all_of(samples.begin(), samples.end(), [](const auto& s) { return !s.empty(); });
+      if (all) {
+        for (std::size_t i = 0; i < lead.size(); ++i) {
+          auto s = measure::summarize(samples[i]);
+          store::MeasurementRecord r;
+          r.run_id = run_id_;
+          r.device_id = device_id_;
+          r.problem_id = p.problem_id;
+          r.variant_id =
+              store_.variant_id(family, labels[lead[i]], variant_of(lead[i]).params_json());
+          r.phase = "remeasure";
+          r.disposition = Disposition::ok;
+          r.source = source;
+          r.median_us = s.median;
+          r.iqr_us = s.iqr;
+          r.min_us = s.min;
+          r.noise_pct = s.noise_pct();
+          r.samples = s.samples;
+          r.message = fmt::format("leader re-measured interleaved with {} others", lead.size() - 1);
+          store_.record(r);
+        }
+        winner = lead[measure::pick_winner(samples)];
+        summary.leaders_remeasured = lead.size();
+      }
+    } else if (lead.size() > 1) {
+      summary.note = fmt::format("{} leaders within {:.0f}%; {} times are not re-measured",
+                                 lead.size(), options_.leader_window * 100, to_string(source));
+    }
+    if (winner) {
+      summary.best_variant = labels[*winner];
+      summary.best_us = times[*winner];
+      summary.proxy_shape = proxy[labels[*winner]];
+      auto stored = store_.existing(device_id_, p.problem_id, source);
+      if (auto it = stored.find(labels[*winner]); it != stored.end()) {
+        summary.best_gbps = it->second.gbps;
+        summary.best_pct_peak = it->second.pct_dram_peak;
+      }
+    }
+    summaries.push_back(summary);
+  }
+  return summaries;
+}
+
+} // namespace lutgemm::search

@@ -1,0 +1,73 @@
+#pragma once
+// The sweep: for each problem, enumerate the space, skip what the database already has (resume),
+// evaluate the rest in the strategy's order, commit each result as it is made, re-measure the
+// leaders within 3% interleaved, and report the best per problem.
+#include "search/evaluator.hpp"
+#include "search/strategy.hpp"
+#include "store/store.hpp"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lutgemm::search {
+
+struct TuneOptions {
+  StrategyOptions strategy;
+  double leader_window = 0.03; // re-measure leaders within 3% of the best
+  int remeasure_rounds = 5;    // interleaved passes over the leaders
+  std::size_t max_leaders = 8;
+};
+
+struct ProgressEvent {
+  std::size_t done = 0, total = 0; // variants over all problems
+  std::string problem;
+  std::string variant;
+  Disposition disposition = Disposition::skipped;
+  std::optional<double> best_us; // best of the current problem so far
+  std::string best_variant;
+  double eta_s = 0;
+  bool resumed = false; // taken from the database, not evaluated again
+};
+
+struct ProblemSummary {
+  Problem problem;
+  std::size_t total = 0; // points in the space
+  std::size_t after_constraints = 0;
+  std::size_t evaluated = 0; // evaluated in this run
+  std::size_t resumed = 0;   // already in the database
+  std::size_t ok = 0, failed = 0, skipped = 0;
+  std::optional<std::string> best_variant;
+  std::optional<double> best_us;
+  std::optional<double> best_gbps, best_pct_peak;
+  TimeSource source = TimeSource::measured;
+  std::string proxy_shape;
+  std::size_t leaders_remeasured = 0;
+  std::string note; // e.g. "modelled: leaders not re-measured"
+};
+
+class TuneDriver {
+public:
+  TuneDriver(store::Store& store, Evaluator& evaluator, TuneOptions options, std::int64_t run_id,
+             std::int64_t device_id)
+      : store_(store), evaluator_(evaluator), options_(options), run_id_(run_id),
+        device_id_(device_id) {}
+
+  // Stops between variants once *stop becomes true (Ctrl-C): everything finished is stored.
+  std::vector<ProblemSummary> run(const std::vector<Problem>& problems,
+                                  const std::function<void(const ProgressEvent&)>& progress,
+                                  const std::atomic<bool>* stop = nullptr);
+  bool interrupted() const { return interrupted_; }
+
+private:
+  store::Store& store_;
+  Evaluator& evaluator_;
+  TuneOptions options_;
+  std::int64_t run_id_;
+  std::int64_t device_id_;
+  bool interrupted_ = false;
+};
+
+} // namespace lutgemm::search

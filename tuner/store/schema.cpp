@@ -1,0 +1,181 @@
+#include "store/schema.hpp"
+
+#include "common/error.hpp"
+
+#include <fmt/format.h>
+
+namespace lutgemm::store {
+namespace {
+
+// Version 1: the first release. Kept verbatim: upgrades start from it.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,          -- "cuda:<name>:<uuid>" or "model:<target>"
+  name TEXT NOT NULL,
+  backend TEXT NOT NULL,             -- cuda | emu
+  arch TEXT NOT NULL,                -- sm_80, sm_90, ...
+  sm_count INTEGER,
+  dram_gbps REAL,
+  l2_bytes INTEGER,
+  details TEXT NOT NULL DEFAULT '{}' -- JSON: clocks, driver, memory, ...
+);
+CREATE TABLE problems (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,          -- lutgemm::to_string(Problem)
+  m INTEGER NOT NULL, k INTEGER NOT NULL, batch INTEGER NOT NULL, bits INTEGER NOT NULL,
+  group_size INTEGER NOT NULL,       -- 0 = row-wise
+  has_offset INTEGER NOT NULL
+);
+CREATE TABLE variants (
+  id INTEGER PRIMARY KEY,
+  family TEXT NOT NULL,
+  label TEXT NOT NULL,
+  params TEXT NOT NULL,              -- JSON object name -> value
+  UNIQUE (family, label)
+);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  command_line TEXT NOT NULL,
+  git_sha TEXT NOT NULL,
+  toolkit_version TEXT NOT NULL,
+  nvrtc_version TEXT NOT NULL,
+  driver_version TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  device_id INTEGER REFERENCES devices(id),
+  host TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL               -- running | completed | failed | interrupted
+);
+CREATE TABLE measurements (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  problem_id INTEGER NOT NULL REFERENCES problems(id),
+  variant_id INTEGER NOT NULL REFERENCES variants(id),
+  phase TEXT NOT NULL,               -- sweep | remeasure
+  disposition TEXT NOT NULL,         -- ok | compile_error | resource_limit | launch_error |
+                                     -- wrong_result | timeout | skipped
+  message TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,              -- measured | modelled | emulated
+  median_us REAL, iqr_us REAL, min_us REAL, noise_pct REAL,
+  samples INTEGER NOT NULL DEFAULT 0,
+  gbps REAL,
+  max_error REAL,
+  registers INTEGER, smem_bytes INTEGER, spill_bytes INTEGER,
+  created_at TEXT NOT NULL,
+  UNIQUE (run_id, problem_id, variant_id, phase)
+);
+CREATE INDEX measurements_lookup ON measurements (device_id, problem_id, source, phase);
+)sql";
+
+// Version 2: % of DRAM peak, the emulator's proxy shape, clock notes, and the JIT's SQLite tier.
+constexpr const char* kUpgradeV1ToV2 = R"sql(
+ALTER TABLE measurements ADD COLUMN pct_dram_peak REAL;
+ALTER TABLE measurements ADD COLUMN proxy_shape TEXT NOT NULL DEFAULT '';
+ALTER TABLE measurements ADD COLUMN clocks TEXT NOT NULL DEFAULT '';
+CREATE TABLE compile_cache (
+  key_hash TEXT PRIMARY KEY,         -- FNV-1a 64 of key_text, hex
+  key_text TEXT NOT NULL,            -- source hash + options + arch + NVRTC version, in full
+  arch TEXT NOT NULL,
+  nvrtc_version TEXT NOT NULL,
+  ok INTEGER NOT NULL,               -- 0: compile error (log says why)
+  binary BLOB,                       -- cubin
+  lowered_name TEXT NOT NULL DEFAULT '', -- mangled entry point
+  ptx TEXT NOT NULL DEFAULT '',
+  spec TEXT NOT NULL DEFAULT '{}',   -- JSON: source, name expression, defines
+  log TEXT NOT NULL DEFAULT '',
+  registers INTEGER, smem_bytes INTEGER, spill_stores INTEGER, spill_loads INTEGER,
+  stack_bytes INTEGER, barriers INTEGER,
+  compile_ms REAL,
+  created_at TEXT NOT NULL
+);
+)sql";
+
+int read_int_pragma(Database& db, const char* pragma) {
+  Statement statement(db, fmt::format("PRAGMA {}", pragma));
+  return statement.step() ? static_cast<int>(statement.column_int(0)) : 0;
+}
+
+void set_version(Database& db, int version) {
+  db.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", kApplicationId,
+                      version));
+}
+
+} // namespace
+
+SchemaProbe probe_schema(Database& db) {
+  // The first read of a file that is not a database fails here with SQLITE_NOTADB, before anything
+  // was written.
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db.handle(), "SELECT count(*) FROM sqlite_master", -1, &raw, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(raw);
+  std::int64_t tables = rc == SQLITE_ROW ? sqlite3_column_int64(raw, 0) : 0;
+  std::string message = sqlite3_errmsg(db.handle());
+  sqlite3_finalize(raw);
+  if (rc != SQLITE_ROW) {
+    throw UsageError(fmt::format("'{}' is not a usable SQLite database ({}); it was left untouched",
+                                 db.path(), message));
+  }
+  SchemaProbe probe;
+  probe.empty = tables == 0;
+  probe.is_lutgemm = read_int_pragma(db, "application_id") == kApplicationId;
+  probe.version = read_int_pragma(db, "user_version");
+  return probe;
+}
+
+void ensure_schema(Database& db) {
+  auto check = [&](const SchemaProbe& probe) {
+    if (probe.empty)
+      return;
+    if (!probe.is_lutgemm) {
+      throw UsageError(fmt::format(
+          "'{}' is a SQLite database but not a lutgemm one; it was left untouched", db.path()));
+    }
+    if (probe.version > kSchemaVersion) {
+      throw UsageError(fmt::format("'{}' has schema version {}, newer than this lutgemm's {}; "
+                                   "use a newer lutgemm (the file was left untouched)",
+                                   db.path(), probe.version, kSchemaVersion));
+    }
+    if (probe.version < 1) {
+      throw UsageError(
+          fmt::format("'{}' has an invalid lutgemm schema version {}", db.path(), probe.version));
+    }
+  };
+  SchemaProbe probe = probe_schema(db);
+  check(probe);
+  if (!probe.empty && probe.version == kSchemaVersion) {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    return;
+  }
+  // WAL with synchronous = NORMAL: a commit survives the process being killed (SIGKILL, Ctrl-C);
+  // only an OS crash or power loss may drop the last commits. Only a writer gets here; WAL is set
+  // outside the transaction (SQLite requires it).
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  Transaction transaction(db);
+  probe = probe_schema(db); // another process may have created or upgraded it meanwhile
+  check(probe);
+  int version = probe.empty ? 0 : probe.version;
+  if (version == 0) {
+    db.exec(kSchemaV1);
+    version = 1;
+  }
+  if (version == 1) {
+    db.exec(kUpgradeV1ToV2);
+    version = 2;
+  }
+  set_version(db, version);
+  transaction.commit();
+}
+
+void create_schema_v1(Database& db) {
+  Transaction transaction(db);
+  db.exec(kSchemaV1);
+  set_version(db, 1);
+  transaction.commit();
+}
+
+} // namespace lutgemm::store
