@@ -187,7 +187,7 @@ std::string rewrite_dynamic_shared(std::string_view source) {
 
 std::string library_key(const KernelSpec& spec, BuildMode mode) {
   std::string text =
-      fmt::format("abi=1;sources={};spec={};cxx={};version={};cuda={}", sources_hash(),
+      fmt::format("abi=1;layout=2;sources={};spec={};cxx={};version={};cuda={}", sources_hash(),
                   spec.key_text(), host_compiler(), host_compiler_version(), cuda_include_dir());
   for (const auto& flag : host_compile_flags(mode))
     text += " " + flag;
@@ -216,8 +216,16 @@ HostLibrary build_library(const KernelSpec& spec, BuildMode mode) {
   for (const auto& flag : host_compile_flags(mode))
     command += " " + flag;
   command += " -I" + shell_quote(root) + " -I" + shell_quote(root + "/kernels") + " -isystem " +
-             shell_quote(cuda_include_dir()) + " " + shell_quote(tu_path) + " -o " +
-             shell_quote(tmp);
+             shell_quote(cuda_include_dir()) + " " + shell_quote(tu_path);
+  if (mode == BuildMode::race_check) {
+    // Compile instrumented, but link without the TSan runtime: emu_race_hooks.h replaces it.
+    command += " -c -o " + shell_quote(tmp + ".o") + " && " + shell_quote(host_compiler()) +
+               " -shared " + shell_quote(tmp + ".o") + " -o " + shell_quote(tmp) +
+               "; rc=$?; rm -f " + shell_quote(tmp + ".o") + "; exit $rc";
+    command = "(" + command + ")";
+  } else {
+    command += " -o " + shell_quote(tmp);
+  }
   const auto start = std::chrono::steady_clock::now();
   const RunResult r = run_command(command);
   lib.compile_ms =
