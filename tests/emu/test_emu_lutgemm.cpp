@@ -138,3 +138,11 @@ TEST(EmuLutgemm, HalfAccumulatorMu4FullTableBatchColumns) {
   params.threads = 128;
   check_variant(p, params, 3e-2);
 }
+
+TEST(EmuLutgemm, RealisticShapeNoSplit) {
+  const Problem p = problem(1024, 2048, 1, 3, 128, true);
+  LutParams params = default_lut_params(3, 1);
+  params.split = 1;
+  params.combine = Combine::none;
+  check_variant(p, params, 4e-3);
+}
