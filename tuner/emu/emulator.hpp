@@ -68,7 +68,7 @@ public:
 
   void* data() const { return data_; }
   std::size_t size() const { return bytes_; }
-  void upload(const void* src, std::size_t bytes);  // bytes <= size()
+  void upload(const void* src, std::size_t bytes);   // bytes <= size()
   void download(void* dst, std::size_t bytes) const; // bytes <= size()
 
 private:
@@ -84,8 +84,8 @@ class Kernel {
 public:
   virtual ~Kernel() = default;
   virtual const KernelSpec& spec() const = 0;
-  virtual bool cache_hit() const = 0;     // the shared library came from the disk cache
-  virtual double compile_ms() const = 0;  // 0 on a cache hit
+  virtual bool cache_hit() const = 0;    // the shared library came from the disk cache
+  virtual double compile_ms() const = 0; // 0 on a cache hit
   virtual std::string library_path() const = 0;
 };
 
