@@ -120,6 +120,9 @@ public:
       space::apply_restrictions(probe, params_);
     }
 
+    // No device for --backend cuda: the one line, before the database is created or touched.
+    if (use_cuda && !cuda::driver_status().ok())
+      throw cuda::DriverUnavailable(cuda::driver_status().message + " (use --backend emu)");
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
 

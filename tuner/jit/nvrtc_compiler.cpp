@@ -173,6 +173,8 @@ NvrtcCompiler::compile(const KernelSpec& spec, const std::string& arch, bool* ca
       throw CompileError(failure->message, failure->log);
     }
   }
+  if (cache_hit != nullptr)
+    *cache_hit = false;
   std::shared_ptr<const CompiledKernel> kernel;
   try {
     kernel = compile_uncached(spec, arch, key);

@@ -50,6 +50,9 @@ std::shared_ptr<const CompiledKernel> SqliteKernelCache::lookup(const std::strin
   kernel->resources.stack_frame_bytes = static_cast<int>(entry->stack_bytes.value_or(0));
   kernel->resources.barriers = static_cast<int>(entry->barriers.value_or(0));
   kernel->compile_ms = entry->compile_ms.value_or(0.0);
+  // The stored ptxas log holds the whole report (the columns keep the fields queries need).
+  if (auto report = parse_resource_report(kernel->log, kernel->lowered_name))
+    kernel->resources = *report;
   return kernel;
 }
 
