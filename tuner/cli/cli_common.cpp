@@ -47,4 +47,17 @@ const GpuSpec& resolve_target(const std::string& target, const std::string& arch
   return find_target(fallback);
 }
 
+void validate_arch_text(const std::string& arch) {
+  std::size_t digits = 0;
+  bool ok = arch.starts_with("sm_");
+  for (std::size_t i = 3; ok && i < arch.size(); ++i) {
+    if (arch[i] >= '0' && arch[i] <= '9')
+      ++digits;
+    else
+      ok = (arch[i] == 'a' || arch[i] == 'f') && i + 1 == arch.size();
+  }
+  if (!ok || digits < 2)
+    throw UsageError(fmt::format("arch '{}' is not a GPU architecture like sm_80 or sm_90", arch));
+}
+
 } // namespace lutgemm::cli

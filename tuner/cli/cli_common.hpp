@@ -29,4 +29,7 @@ std::string default_db_path();
 const GpuSpec& resolve_target(const std::string& target, const std::string& arch,
                               const std::string& fallback = "a100-80gb");
 
+// UsageError unless `arch` looks like sm_XX (sm_80, sm_90a, ...).
+void validate_arch_text(const std::string& arch);
+
 } // namespace lutgemm::cli

@@ -42,6 +42,8 @@ public:
   int run() override {
     const auto family = space::family_from_string(kernel_);
     const Problem problem = problem_.problem();
+    if (!arch_.empty())
+      validate_arch_text(arch_);
     const GpuSpec& target = resolve_target(target_, arch_);
     const std::string arch = arch_.empty() ? target.arch_text() : arch_;
     if (limit_ < 0)

@@ -32,6 +32,8 @@ public:
   int run() override {
     const auto family = space::family_from_string(kernel_);
     const Problem problem = problem_.problem();
+    if (!arch_.empty())
+      validate_arch_text(arch_);
     const GpuSpec& target = resolve_target(target_, arch_);
     auto space = small_ ? space::small_family_space(family, problem) : space::family_space(family);
     space::apply_restrictions(space, params_);
