@@ -1,0 +1,95 @@
+#pragma once
+// The ABI between the emulator's host side (tuner/emu/*.cpp, compiled once into lutgemm_core) and
+// the device runtime compiled into every kernel library (emu_runtime.hpp). Plain structs and
+// function pointers only: the two sides are built by the same compiler but separately.
+//
+// Each emulated CUDA thread is a fiber whose stack lives in a slot of kSlotBytes, aligned to
+// kSlotBytes. The Thread record sits at the start of the slot, so device code finds its own
+// thread from any stack address (no thread_local lookups in the kernel library), and the stack
+// grows down towards a guard page above the record.
+#include <stddef.h>
+#include <stdint.h>
+
+namespace lutgemm_emu {
+
+constexpr unsigned kAbiVersion = 1;
+constexpr size_t kSlotBytes = 64 * 1024;
+constexpr size_t kSlotHeaderBytes = 4096; // the Thread record's page
+constexpr size_t kSlotGuardBytes = 4096;  // PROT_NONE between the record and the stack
+constexpr unsigned kWarpSize = 32;
+
+struct U3 {
+  unsigned x, y, z;
+};
+
+// What a thread asks of its warp (warp_op hook); results land in Thread::warp_result.
+enum WarpOpKind : int {
+  kWarpSync = 0,
+  kWarpShfl = 1,   // result = warp_value of lane warp_src
+  kWarpBallot = 2, // result = ballot of predicates (low 32 bits) | participating lanes << 32
+  kWarpReduceAddU = 3,
+  kWarpReduceMinU = 4,
+  kWarpReduceMaxU = 5,
+  kWarpReduceMinI = 6,
+  kWarpReduceMaxI = 7,
+  kWarpReduceAnd = 8,
+  kWarpReduceOr = 9,
+  kWarpReduceXor = 10,
+};
+
+enum BarrierKind : int { kBarrierPlain = 0, kBarrierCount = 1, kBarrierAnd = 2, kBarrierOr = 3 };
+
+struct Thread;
+
+struct Hooks {
+  // __syncthreads family: blocks until every thread of the block arrives; result (count/and/or)
+  // in Thread::barrier_result.
+  void (*barrier)(Thread* self, const char* file, unsigned line, int kind, int predicate);
+  // Warp-synchronous exchange among the lanes of warp_mask (request fields set by the caller).
+  void (*warp_op)(Thread* self, const char* file, unsigned line);
+  // Lets other threads of the block run (spin loops on atomics make progress).
+  void (*yield)(Thread* self);
+  // Race check: a plain access of shared memory (already filtered by address range).
+  void (*shared_access)(Thread* self, const void* addr, size_t bytes, int is_write);
+};
+
+struct Block {
+  U3 block_idx;
+  U3 block_dim;
+  U3 grid_dim;
+  unsigned char* dynamic_smem;
+  const Hooks* hooks;
+  // Shared-memory address ranges [lo, hi) checked for races (0, 0 when the check is off).
+  uintptr_t static_lo, static_hi, dynamic_lo, dynamic_hi;
+  void* host; // the host side's per-worker state
+};
+
+struct Thread {
+  U3 thread_idx;
+  unsigned linear; // x + y * bx + z * bx * by
+  unsigned lane, warp;
+  Block* block;
+
+  // Warp operation request and result.
+  int warp_kind;
+  unsigned warp_mask;
+  unsigned warp_src;
+  uint64_t warp_value;
+  uint64_t warp_result;
+  int barrier_result;
+
+  // Host-side scheduler state (opaque to device code).
+  int state;
+  void* fiber; // suspended context of this fiber
+  void* back;  // the scheduler's context to return to
+  const char* wait_file;
+  unsigned wait_line;
+};
+
+// The Thread of the running fiber, from the current stack address.
+inline Thread* self_from_stack(const void* stack_address) {
+  return reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(stack_address) &
+                                   ~(uintptr_t)(kSlotBytes - 1));
+}
+
+} // namespace lutgemm_emu
