@@ -89,8 +89,9 @@ TEST(TuneE2E, EveryVariantVerifiedAndModelled) {
   // A larger problem is verified at a proxy shape with the same tile and group structure, and says
   // so.
   const Problem big{.m = 8192, .k = 4096, .batch = 1, .bits = 3, .group = 128};
-  auto u = tune(db, config_for("h100-sxm", {"mu=8", "rows_per_thread=4", "threads=128", "split=1",
-                                            "combine=none"}),
+  auto u = tune(db,
+                config_for("h100-sxm",
+                           {"mu=8", "rows_per_thread=4", "threads=128", "split=1", "combine=none"}),
                 big);
   ASSERT_EQ(u.rows.size(), 1u);
   EXPECT_EQ(u.rows[0].disposition, Disposition::ok) << u.rows[0].message;
@@ -101,8 +102,8 @@ TEST(TuneE2E, EveryVariantVerifiedAndModelled) {
 
 TEST(TuneE2E, WrongKernelIsStoredAsWrongResult) {
   const auto db = temp_db("tune_e2e_wrong");
-  auto config = config_for("a100-80gb", {"mu=8", "rows_per_thread=4", "threads=128", "split=1",
-                                         "combine=none"});
+  auto config = config_for("a100-80gb",
+                           {"mu=8", "rows_per_thread=4", "threads=128", "split=1", "combine=none"});
   config.source_override = "tests/emu/kernels/wrong_lutgemm.cuh";
   const Problem problem{.m = 700, .k = 256, .batch = 1, .bits = 3, .group = 128};
   auto t = tune(db, config, problem);

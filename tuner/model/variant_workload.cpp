@@ -21,6 +21,12 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
   d.k_tile = static_cast<int>(((tiles + splits - 1) / splits) * p.k_tile);
   d.k_split_atomics = splits > 1;
   auto w = lutgemm_workload(problem, d);
+  // The model keeps a whole block's K of tables resident; the kernel keeps one K tile's (plus the
+  // fp32 activation tile): use the kernel's own figure and its real grid.
+  w.smem_per_block = lut_smem_bytes(p);
+  const std::int64_t rows_per_block = std::int64_t(p.threads) * p.rows_per_thread;
+  w.grid_blocks = ((problem.m + rows_per_block - 1) / rows_per_block) * splits *
+                  ((problem.batch + p.batch_cols - 1) / p.batch_cols);
   if (splits > 1) {
     const double outputs = static_cast<double>(problem.m) * problem.batch;
     // The model's split-K assumes half2 atomics into y plus a zeroing pass; ours go through an
