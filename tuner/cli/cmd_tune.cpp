@@ -187,7 +187,12 @@ public:
       source_note = fmt::format("MODELLED for {} by the performance model (not measured on any "
                                 "GPU); every variant verified in the host emulator",
                                 spec.key);
-      backend = std::make_shared<backend::EmuBackend>();
+      // Each launch in a forked child: a variant that crashes the emulator is a disposition, not
+      // the end of the sweep.
+      emu::LaunchOptions launch;
+      launch.isolate = true;
+      launch.timeout_s = 120;
+      backend = std::make_shared<backend::EmuBackend>(launch);
     }
 
     search::VariantEvaluator evaluator(backend, config);
