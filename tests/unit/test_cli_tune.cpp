@@ -59,10 +59,11 @@ std::string fresh_db(const char* name) {
 long long count_rows(const std::string& db, const std::string& sql) {
   sqlite3* handle = nullptr;
   EXPECT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(handle, 5000); // a tune may be writing (or creating the schema) right now
   sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
-  long long n = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW)
+  long long n = -1; // -1: not readable (yet)
+  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
     n = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
   sqlite3_close(handle);
@@ -189,4 +190,46 @@ TEST(CliTune, WritesRowsAndResumes) {
   EXPECT_EQ(count_rows(db, "SELECT count(*) FROM runs"), 2);
   // The resumed run evaluated nothing again: one non-skipped row in total.
   EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE disposition != 'skipped'"), 1);
+}
+
+TEST(CliTune, KilledWithSigkillThenResumedLosesNothingAndDuplicatesNothing) {
+  const auto db = fresh_db("sigkill");
+  const std::string args = std::string(LUTGEMM_CLI_PATH) +
+                           " tune --backend emu --shape 1024x1024 --space full --param mu=8 "
+                           "--param threads=128 --param accum=f32 --param load_bits=128 "
+                           "--param k_tile=128 --quiet --json --db " +
+                           db;
+  const std::string log = kDir + "/sigkill.log";
+  // Start it, wait until some results are committed, then kill -9 it mid-sweep.
+  const std::string start =
+      "sh -c '" + args + " >" + log + " 2>&1 & echo $!' > " + kDir + "/sigkill.pid";
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  const auto pid = std::stol(slurp(kDir + "/sigkill.pid"));
+  long long stored = 0;
+  for (int i = 0; i < 600 && stored < 3; ++i) {
+    std::system("sleep 0.05");
+    if (std::filesystem::exists(db))
+      stored = count_rows(db, "SELECT count(*) FROM measurements");
+  }
+  ASSERT_EQ(std::system(("kill -9 " + std::to_string(pid) + " 2>/dev/null; true").c_str()), 0);
+  std::system("sleep 0.2");
+  const long long before = count_rows(db, "SELECT count(*) FROM measurements");
+  ASSERT_GE(before, 3);
+
+  auto resumed = run(args.substr(args.find(" tune ") + 1));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto j = nlohmann::json::parse(resumed.out);
+  const auto& p = j["problems"][0];
+  const auto points = p["after_constraints"].get<long long>();
+  EXPECT_LT(before, points) << "the kill should have landed mid-sweep";
+  EXPECT_GT(p["evaluated"].get<long long>(), 0);
+  EXPECT_GE(p["stored_before"].get<long long>(), before); // nothing committed was lost
+  EXPECT_EQ(p["stored_before"].get<long long>() + p["evaluated"].get<long long>(), points);
+  // Every variant has exactly one sweep result over both runs: nothing measured twice.
+  EXPECT_EQ(count_rows(db, "SELECT count(DISTINCT variant_id) FROM measurements WHERE phase = "
+                           "'sweep' AND disposition != 'skipped'"),
+            points);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE phase = 'sweep' AND "
+                           "disposition != 'skipped'"),
+            points);
 }
