@@ -3,15 +3,14 @@
 // for a target (emu: verified in the host emulator, never reported as measured); every result is
 // committed as it is made, so Ctrl-C keeps what is done and the same command resumes. Baselines
 // (cuBLAS, OPTQ) are timed on cuda with the same rules and stored as their own kernel families.
-#include "backend/cuda_backend.hpp"
-#include "backend/emu_backend.hpp"
 #include "baselines/provider.hpp"
 #include "build_info.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/tune_setup.hpp"
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
-#include "jit/sqlite_kernel_cache.hpp"
+#include "jit/nvrtc_compiler.hpp"
 #include "problem/presets.hpp"
 #include "search/baseline_runner.hpp"
 #include "search/tune_output.hpp"
@@ -126,75 +125,15 @@ public:
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
 
-    search::EvaluatorConfig config;
+    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path);
+    auto& config = setup.config;
     config.small_space = space_.empty() ? !use_cuda : space_ == "small";
     config.restrictions = params_;
     config.seed = seed_;
-    std::shared_ptr<backend::Backend> backend;
-    store::DeviceRecord device;
-    std::string source_note;
-    std::string driver = "none";
-    if (use_cuda) {
-      auto compiler = std::make_shared<NvrtcCompiler>(std::vector<std::shared_ptr<KernelCache>>{
-          std::make_shared<MemoryKernelCache>(), std::make_shared<SqliteKernelCache>(db_path)});
-      auto cuda_backend = std::make_shared<backend::CudaBackend>(ordinal_, compiler);
-      const auto& props = cuda_backend->properties();
-      const GpuSpec* spec =
-          target_.empty() ? match_device_name(props.name, std::int64_t(props.total_memory_bytes))
-                          : &find_target(target_);
-      if (spec == nullptr)
-        spec = &resolve_target("", props.arch(), "h100-sxm");
-      config.target = spec;
-      config.limits = space::target_limits(*spec);
-      config.limits.name = props.name;
-      config.limits.max_threads_per_block = props.max_threads_per_block;
-      config.limits.max_threads_per_sm = props.max_threads_per_sm;
-      config.limits.max_blocks_per_sm = props.max_blocks_per_sm;
-      config.limits.regs_per_sm = props.registers_per_sm;
-      config.limits.smem_per_sm = props.max_smem_per_sm_bytes;
-      config.limits.smem_per_block_optin = props.max_smem_per_block_optin_bytes;
-      config.limits.smem_per_block_static = props.max_smem_per_block_bytes;
-      config.dram_peak_gbps = props.dram_bandwidth_gbs;
-      config.l2_bytes = props.l2_bytes;
-      device.key = fmt::format("cuda:{}:{}", props.name, props.ordinal);
-      device.name = props.name;
-      device.backend = "cuda";
-      device.arch = props.arch();
-      device.sm_count = props.sm_count;
-      device.dram_gbps = props.dram_bandwidth_gbs;
-      device.l2_bytes = props.l2_bytes;
-      device.details_json = cuda::to_json(props).dump();
-      driver = cuda::driver_version_text(props.driver_version);
-      source_note = fmt::format("measured on {} with CUDA events (cold weights, noise-based stop)",
-                                props.name);
-      backend = cuda_backend;
-    } else {
-      const GpuSpec& spec = find_target(target_.empty() ? "a100-80gb" : target_);
-      config.target = &spec;
-      config.limits = space::target_limits(spec);
-      config.dram_peak_gbps = spec.dram_gbps;
-      config.l2_bytes = spec.l2_bytes;
-      device.key = fmt::format("model:{}", spec.key);
-      device.name = std::string(spec.name);
-      device.backend = "emu";
-      device.arch = spec.arch_text();
-      device.sm_count = spec.sm_count;
-      device.dram_gbps = spec.dram_gbps;
-      device.l2_bytes = spec.l2_bytes;
-      device.details_json =
-          nlohmann::json{{"source", "built-in spec table"}, {"target", std::string(spec.key)}}
-              .dump();
-      source_note = fmt::format("MODELLED for {} by the performance model (not measured on any "
-                                "GPU); every variant verified in the host emulator",
-                                spec.key);
-      // Each launch in a forked child: a variant that crashes the emulator is a disposition, not
-      // the end of the sweep.
-      emu::LaunchOptions launch;
-      launch.isolate = true;
-      launch.timeout_s = 120;
-      backend = std::make_shared<backend::EmuBackend>(launch);
-    }
-
+    auto& device = setup.device;
+    const auto& source_note = setup.source_note;
+    const auto& driver = setup.driver;
+    auto backend = setup.backend;
     search::VariantEvaluator evaluator(backend, config);
     store::RunInfo info;
     info.command_line = command_line();
