@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -18,6 +19,16 @@ public:
   // The kernel stored under `key`, or nullptr.
   virtual std::shared_ptr<const CompiledKernel> lookup(const std::string& key) = 0;
   virtual void insert(const std::string& key, std::shared_ptr<const CompiledKernel> kernel) = 0;
+
+  // Compile errors are results too (a persistent tier keeps them, so a known-bad variant is not
+  // recompiled): the stored failure under `key`, or nullopt. Tiers without failures keep none.
+  struct Failure {
+    std::string message; // one line
+    std::string log;     // the compiler's log
+  };
+  virtual std::optional<Failure> lookup_failure(const std::string& /*key*/) { return std::nullopt; }
+  virtual void insert_failure(const std::string& /*key*/, const KernelSpec& /*spec*/,
+                              const std::string& /*arch*/, const Failure& /*failure*/) {}
 };
 
 // Thread-safe in-memory tier.

@@ -166,7 +166,23 @@ NvrtcCompiler::compile(const KernelSpec& spec, const std::string& arch, bool* ca
       return found;
     }
   }
-  auto kernel = compile_uncached(spec, arch, key);
+  for (auto& tier : tiers_) {
+    if (auto failure = tier->lookup_failure(key)) {
+      if (cache_hit != nullptr)
+        *cache_hit = true;
+      throw CompileError(failure->message, failure->log);
+    }
+  }
+  if (cache_hit != nullptr)
+    *cache_hit = false;
+  std::shared_ptr<const CompiledKernel> kernel;
+  try {
+    kernel = compile_uncached(spec, arch, key);
+  } catch (const CompileError& e) {
+    for (auto& tier : tiers_)
+      tier->insert_failure(key, spec, arch, {e.what(), e.log()});
+    throw;
+  }
   for (auto& tier : tiers_)
     tier->insert(key, kernel);
   if (cache_hit != nullptr)

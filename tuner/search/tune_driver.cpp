@@ -159,6 +159,13 @@ TuneDriver::run(const std::vector<Problem>& problems,
         progress(event);
     }
     if (interrupted_) {
+      // What finished is stored; show the best of it (not re-measured: the sweep was cut short).
+      if (auto [label, time] = best(); time) {
+        summary.best_variant = label;
+        summary.best_us = time;
+        summary.proxy_shape = proxy[label];
+        summary.note = "interrupted: best of the variants finished so far, not re-measured";
+      }
       summaries.push_back(summary);
       break;
     }

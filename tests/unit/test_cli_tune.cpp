@@ -1,0 +1,235 @@
+// `lutgemm space`, `compile` and `tune` from the outside: bad input exits 2 with one line naming
+// the value, a corrupt database is left untouched, no device for --backend cuda is one line (exit
+// 1) before any database is created, --json parses, and a tune writes its rows and resumes.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+const std::string kDir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_tune";
+
+Result run(const std::string& args, const std::string& env = "") {
+  std::filesystem::create_directories(kDir);
+  const std::string out = kDir + "/out", err = kDir + "/err";
+  const std::string command =
+      env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+int line_count(const std::string& text) {
+  int n = 0;
+  for (char c : text)
+    n += c == '\n';
+  return n;
+}
+
+std::string fresh_db(const char* name) {
+  std::filesystem::create_directories(kDir);
+  auto path = kDir + "/" + name + "_" + std::to_string(std::random_device{}()) + ".db";
+  std::filesystem::remove(path);
+  return path;
+}
+
+long long count_rows(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(handle, 5000); // a tune may be writing (or creating the schema) right now
+  sqlite3_stmt* stmt = nullptr;
+  long long n = -1; // -1: not readable (yet)
+  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(handle);
+  return n;
+}
+
+void expect_usage_error(const std::string& args, const std::string& mentions) {
+  auto r = run(args);
+  EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << args << "\n" << r.err;
+  EXPECT_NE(r.err.find(mentions), std::string::npos) << args << "\n" << r.err;
+}
+
+} // namespace
+
+TEST(CliSpace, BadInputsExit2WithOneLine) {
+  expect_usage_error("space --kernel cutlass", "cutlass");
+  expect_usage_error("space --shape 100x33", "33");
+  expect_usage_error("space --bits 9", "9");
+  expect_usage_error("space --param mu=5", "'5'");
+  expect_usage_error("space --param bogus=1", "bogus");
+  expect_usage_error("space --target gtx-480", "gtx-480");
+  expect_usage_error("space --arch sm_x", "sm_x");
+}
+
+TEST(CliSpace, JsonCountsAreConsistent) {
+  for (const char* kernel : {"lutgemm", "optq"}) {
+    auto r = run(std::string("space --json --kernel ") + kernel + " --shape 4096x4096 --batch 2");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    const auto total = j["total"].get<std::size_t>();
+    const auto after_constraints = j["after_constraints"].get<std::size_t>();
+    const auto kept = j["after_prefilter"].get<std::size_t>();
+    EXPECT_GT(total, 0u);
+    EXPECT_LE(after_constraints, total);
+    EXPECT_LE(kept, after_constraints);
+    EXPECT_GT(kept, 0u) << kernel;
+    EXPECT_EQ(j["variants"].size(), kept);
+    EXPECT_EQ(j["removed"].size(), total - kept);
+    for (const auto& removed : j["removed"])
+      EXPECT_FALSE(removed["reason"].get<std::string>().empty());
+  }
+  // A restriction shrinks the space to the product of the kept values.
+  auto r = run("space --json --param mu=8 --param threads=256");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const auto& v : j["variants"]) {
+    EXPECT_EQ(v["params"]["mu"], 8);
+    EXPECT_EQ(v["params"]["threads"], 256);
+  }
+}
+
+TEST(CliCompile, BadInputsExit2WithOneLine) {
+  expect_usage_error("compile --arch compute_90", "compute_90");
+  expect_usage_error("compile --limit -1 --small", "-1");
+  expect_usage_error("compile --kernel none", "none");
+}
+
+TEST(CliTune, BadInputsExit2WithOneLine) {
+  const auto db = fresh_db("bad");
+  expect_usage_error("tune --db " + db + " --strategy annealing", "annealing");
+  expect_usage_error("tune --db " + db + " --preset gpt-5", "gpt-5");
+  expect_usage_error("tune --db " + db + " --preset opt-175b --layers fc1,fc7", "fc7");
+  expect_usage_error("tune --db " + db + " --backend rocm", "rocm");
+  expect_usage_error("tune --db " + db + " --target gtx-480", "gtx-480");
+  expect_usage_error("tune --db " + db + " --budget -3", "-3");
+  expect_usage_error("tune --db " + db + " --baselines cublas_fp32,mkl", "mkl");
+  expect_usage_error("tune --db " + db + " --shape 4096x4000", "4000");
+  expect_usage_error("tune --db " + db + " --space medium", "medium");
+  expect_usage_error("tune --db " + db + " --layers fc1", "--preset");
+  EXPECT_FALSE(std::filesystem::exists(db)) << "bad input must not create the database";
+}
+
+TEST(CliTune, CorruptDatabaseIsLeftUntouched) {
+  const auto db = fresh_db("corrupt");
+  {
+    std::ofstream out(db);
+    out << "this is not a database, and it must stay exactly like this\n";
+  }
+  const auto before = slurp(db);
+  expect_usage_error("tune --backend emu --db " + db, db);
+  EXPECT_EQ(slurp(db), before);
+}
+
+TEST(CliTune, CudaWithoutDeviceIsOneLineAndWritesNothing) {
+  const auto db = fresh_db("nocuda");
+  auto r = run("tune --backend cuda --db " + db,
+               "LUTGEMM_CUDA_DRIVER=libcuda_lutgemm_test_missing.so.1");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("driver"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+TEST(CliTune, WritesRowsAndResumes) {
+  const auto db = fresh_db("resume");
+  // One variant evaluated (random, budget 1) on a tiny problem; the rest stored as skipped.
+  const std::string args = "tune --backend emu --target h100-sxm --shape 512x256 --strategy random "
+                           "--budget 1 --seed 3 --json --quiet --db " +
+                           db;
+  auto first = run(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto j = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j["backend"], "emu");
+  EXPECT_EQ(j["time_source"], "modelled");
+  ASSERT_EQ(j["problems"].size(), 1u);
+  const auto& p = j["problems"][0];
+  EXPECT_EQ(p["evaluated"], 1);
+  EXPECT_EQ(p["stored_before"], 0);
+  EXPECT_EQ(p["source"], "modelled");
+  const auto points = p["after_constraints"].get<long long>();
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements"), points);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE disposition = 'skipped'"),
+            points - 1);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE source != 'modelled'"), 0);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM runs WHERE status = 'completed'"), 1);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM devices WHERE key = 'model:h100-sxm'"), 1);
+
+  auto second = run(args);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto k = nlohmann::json::parse(second.out);
+  EXPECT_EQ(k["problems"][0]["evaluated"], 0);
+  EXPECT_EQ(k["problems"][0]["stored_before"], 1);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM runs"), 2);
+  // The resumed run evaluated nothing again: one non-skipped row in total.
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE disposition != 'skipped'"), 1);
+}
+
+TEST(CliTune, KilledWithSigkillThenResumedLosesNothingAndDuplicatesNothing) {
+  const auto db = fresh_db("sigkill");
+  const std::string args = std::string(LUTGEMM_CLI_PATH) +
+                           " tune --backend emu --shape 1024x1024 --space full --param mu=8 "
+                           "--param threads=128 --param accum=f32 --param load_bits=128 "
+                           "--param k_tile=128 --quiet --json --db " +
+                           db;
+  const std::string log = kDir + "/sigkill.log";
+  // Start it, wait until some results are committed, then kill -9 it mid-sweep.
+  const std::string start =
+      "sh -c '" + args + " >" + log + " 2>&1 & echo $!' > " + kDir + "/sigkill.pid";
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  const auto pid = std::stol(slurp(kDir + "/sigkill.pid"));
+  long long stored = 0;
+  for (int i = 0; i < 600 && stored < 3; ++i) {
+    std::system("sleep 0.05");
+    if (std::filesystem::exists(db))
+      stored = count_rows(db, "SELECT count(*) FROM measurements");
+  }
+  ASSERT_EQ(std::system(("kill -9 " + std::to_string(pid) + " 2>/dev/null; true").c_str()), 0);
+  std::system("sleep 0.2");
+  const long long before = count_rows(db, "SELECT count(*) FROM measurements");
+  ASSERT_GE(before, 3);
+
+  auto resumed = run(args.substr(args.find(" tune ") + 1));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto j = nlohmann::json::parse(resumed.out);
+  const auto& p = j["problems"][0];
+  const auto points = p["after_constraints"].get<long long>();
+  EXPECT_LT(before, points) << "the kill should have landed mid-sweep";
+  EXPECT_GT(p["evaluated"].get<long long>(), 0);
+  EXPECT_GE(p["stored_before"].get<long long>(), before); // nothing committed was lost
+  EXPECT_EQ(p["stored_before"].get<long long>() + p["evaluated"].get<long long>(), points);
+  // Every variant has exactly one sweep result over both runs: nothing measured twice.
+  EXPECT_EQ(count_rows(db, "SELECT count(DISTINCT variant_id) FROM measurements WHERE phase = "
+                           "'sweep' AND disposition != 'skipped'"),
+            points);
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM measurements WHERE phase = 'sweep' AND "
+                           "disposition != 'skipped'"),
+            points);
+}

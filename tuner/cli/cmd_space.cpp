@@ -1,0 +1,121 @@
+// `lutgemm space`: a kernel family's search space for one problem: every variant, how many remain
+// after the family's constraints and after the static pre-filter for a target (threads and shared
+// memory from the launch plan; registers and spills need a compile: `lutgemm compile`), with the
+// reason for each removal.
+#include "cli/cli_common.hpp"
+#include "cli/command_registry.hpp"
+#include "space/families.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace lutgemm::cli {
+namespace {
+
+class SpaceCommand final : public Command {
+public:
+  void setup(CLI::App& app) override {
+    app.add_option("--kernel", kernel_, "Kernel family: lutgemm or optq")->default_val(kernel_);
+    problem_.add_to(app);
+    app.add_option("--arch", arch_, "GPU architecture (sm_80, sm_90, ...): picks a target");
+    app.add_option("--target", target_,
+                   "Built-in target for the pre-filter: " + known_target_keys() +
+                       " (default a100-80gb)");
+    app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
+    app.add_flag("--small", small_, "The small curated subspace (what the emulator default tunes)");
+    app.add_flag("--summary", summary_, "Counts and reasons only, no per-variant lines");
+    app.add_flag("--json", json_, "Print JSON");
+  }
+
+  int run() override {
+    const auto family = space::family_from_string(kernel_);
+    const Problem problem = problem_.problem();
+    if (!arch_.empty())
+      validate_arch_text(arch_);
+    const GpuSpec& target = resolve_target(target_, arch_);
+    auto space = small_ ? space::small_family_space(family, problem) : space::family_space(family);
+    space::apply_restrictions(space, params_);
+    auto enumeration = space::enumerate(space, problem);
+    const auto limits = space::target_limits(target);
+
+    std::vector<space::Variant> kept;
+    std::vector<space::Rejection> removed = enumeration.rejected;
+    const std::size_t after_constraints = enumeration.accepted.size();
+    for (const auto& variant : enumeration.accepted) {
+      auto usage = space::plan_resources(space::variant_plan(family, problem, variant));
+      if (auto verdict = space::prefilter(usage, limits))
+        removed.push_back({variant, "prefilter", verdict->rule, verdict->reason});
+      else
+        kept.push_back(variant);
+    }
+    std::map<std::string, std::size_t> by_rule;
+    for (const auto& r : removed)
+      ++by_rule[r.stage + ":" + r.rule];
+
+    if (json_) {
+      nlohmann::json j{{"kernel", space::to_string(family)},
+                       {"problem", to_string(problem)},
+                       {"target", std::string(target.key)},
+                       {"arch", target.arch_text()},
+                       {"total", enumeration.total},
+                       {"after_constraints", after_constraints},
+                       {"after_prefilter", kept.size()},
+                       {"prefilter_note", "threads and shared memory from the launch plan; "
+                                          "registers and spills are checked by lutgemm compile"},
+                       {"removed_by_rule", by_rule},
+                       {"variants", nlohmann::json::array()},
+                       {"removed", nlohmann::json::array()}};
+      for (const auto& v : kept)
+        j["variants"].push_back({{"label", space.label(v, problem)},
+                                 {"params", nlohmann::json::parse(v.params_json())}});
+      if (!summary_)
+        for (const auto& r : removed)
+          j["removed"].push_back({{"label", r.variant.label()},
+                                  {"stage", r.stage},
+                                  {"rule", r.rule},
+                                  {"reason", r.reason}});
+      fmt::print("{}\n", j.dump(2));
+      return 0;
+    }
+    fmt::print("{} search space for {} (pre-filter target {}, {})\n", space.family,
+               to_string(problem), target.key, target.arch);
+    for (const auto& p : space.parameters) {
+      std::string values;
+      for (const auto& v : p.values)
+        values += (values.empty() ? "" : ", ") + space::to_string(v);
+      fmt::print("  {:<16} {}\n", p.name, values);
+    }
+    fmt::print("points {}, after constraints {}, after the static pre-filter {}\n",
+               enumeration.total, after_constraints, kept.size());
+    fmt::print("(pre-filter here: threads and shared memory of the launch plan; registers and "
+               "spills are checked after compiling, see lutgemm compile)\n");
+    for (const auto& [rule, count] : by_rule)
+      fmt::print("  removed by {}: {}\n", rule, count);
+    if (summary_)
+      return 0;
+    fmt::print("\nvariants ({}):\n", kept.size());
+    for (const auto& v : kept)
+      fmt::print("  {}\n", space.label(v, problem));
+    fmt::print("\nremoved ({}):\n", removed.size());
+    for (const auto& r : removed)
+      fmt::print("  {}  [{} {}] {}\n", r.variant.label(), r.stage, r.rule, r.reason);
+    return 0;
+  }
+
+private:
+  std::string kernel_ = "lutgemm", arch_, target_;
+  ProblemOptions problem_;
+  std::vector<std::string> params_;
+  bool small_ = false, summary_ = false, json_ = false;
+};
+
+const Registration kRegistration{
+    "space",
+    "List a kernel family's variants for a problem, with constraint and pre-filter "
+    "removals",
+    20, [] { return std::make_unique<SpaceCommand>(); }};
+
+} // namespace
+} // namespace lutgemm::cli

@@ -1,0 +1,312 @@
+// `lutgemm tune`: the main job. For each problem: the LUT-GEMM search space, pre-filter, compile,
+// verify against the float64 reference, then time on a GPU (cuda) or rank by the performance model
+// for a target (emu: verified in the host emulator, never reported as measured); every result is
+// committed as it is made, so Ctrl-C keeps what is done and the same command resumes. Baselines
+// (cuBLAS, OPTQ) are timed on cuda with the same rules and stored as their own kernel families.
+#include "baselines/provider.hpp"
+#include "build_info.hpp"
+#include "cli/cli_common.hpp"
+#include "cli/command_registry.hpp"
+#include "cli/tune_setup.hpp"
+#include "common/error.hpp"
+#include "cuda/driver_api.hpp"
+#include "jit/nvrtc_compiler.hpp"
+#include "problem/presets.hpp"
+#include "search/baseline_runner.hpp"
+#include "search/tune_output.hpp"
+#include "search/variant_evaluator.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace lutgemm::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_interrupt(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends the process at once
+}
+
+std::string command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (auto& c : text)
+    if (c == '\0')
+      c = ' ';
+  while (!text.empty() && text.back() == ' ')
+    text.pop_back();
+  return text;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty())
+      items.push_back(item);
+  return items;
+}
+
+// The default problem set: two decoder shapes of a 7B-class model at q3 g128 (overridable with
+// --bits/--group/--batch): small enough for the emulator, real enough for a GPU.
+const char* const kDefaultShapes[] = {"4096x4096", "11008x4096"};
+
+class TuneCommand final : public Command {
+public:
+  void setup(CLI::App& app) override {
+    app.add_option("--backend", backend_, "cuda, emu, or auto (cuda when a device exists)")
+        ->default_val(backend_);
+    app.add_option("--target", target_,
+                   "Built-in GPU for the model and pre-filter (emu; default a100-80gb): " +
+                       known_target_keys());
+    app.add_option("--preset", preset_, "Model preset: every linear layer of one decoder layer");
+    app.add_option("--layers", layers_, "With --preset: only these layers (comma-separated)");
+    app.add_option("--shape", shapes_,
+                   "Weight shape MxK (repeatable; default: 4096x4096 and "
+                   "11008x4096)");
+    app.add_option("--batch", problem_.batch, "Activation columns (1..32)")
+        ->default_val(problem_.batch);
+    app.add_option("--bits", problem_.bits, "Bit-planes q (1..8)")->default_val(problem_.bits);
+    app.add_option("--group", problem_.group, "Group size g along K, or 'row'")
+        ->default_val(problem_.group);
+    app.add_flag("--no-offset", problem_.no_offset, "BCQ without offsets");
+    app.add_option("--strategy", strategy_, "exhaustive, random or model")->default_val(strategy_);
+    app.add_option("--budget", budget_, "random/model: at most N variants per problem (0: all)")
+        ->default_val(0);
+    app.add_option("--seed", seed_, "Seed of the random strategy and the test data")
+        ->default_val(1);
+    app.add_option("--space", space_,
+                   "small (curated, the emu default) or full (the cuda "
+                   "default)");
+    app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
+    app.add_option("--db", db_,
+                   "Results database (default $LUTGEMM_DB or "
+                   "results/local/lutgemm.db)");
+    app.add_option("--baselines", baselines_, "all, none or a list of: " + provider_list())
+        ->default_val(baselines_);
+    app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
+    app.add_flag("--json", json_, "Print the summary as JSON on stdout");
+    app.add_flag("--quiet", quiet_, "No progress lines");
+  }
+
+  int run() override {
+    // Everything about the input is checked before any device or database is touched.
+    const auto strategy = search::strategy_from_string(strategy_);
+    if (budget_ < 0)
+      throw UsageError(fmt::format("--budget {} is negative", budget_));
+    const auto problems = build_problems();
+    const auto baseline_names = baselines::parse_provider_list(baselines_);
+    if (backend_ != "auto" && backend_ != "cuda" && backend_ != "emu")
+      throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
+    if (!target_.empty())
+      (void)find_target(target_);
+    if (!space_.empty() && space_ != "small" && space_ != "full")
+      throw UsageError(fmt::format("--space '{}' is not small or full", space_));
+    bool use_cuda = backend_ == "cuda";
+    if (backend_ == "auto")
+      use_cuda = cuda::driver_status().ok();
+    // A restriction is checked against the space now, not after the device starts.
+    {
+      auto probe = space::family_space(space::Family::lutgemm);
+      space::apply_restrictions(probe, params_);
+    }
+
+    // No device for --backend cuda: the one line, before the database is created or touched.
+    if (use_cuda && !cuda::driver_status().ok())
+      throw cuda::DriverUnavailable(cuda::driver_status().message + " (use --backend emu)");
+    const std::string db_path = db_.empty() ? default_db_path() : db_;
+    auto store = store::Store::open(db_path);
+
+    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path);
+    auto& config = setup.config;
+    config.small_space = space_.empty() ? !use_cuda : space_ == "small";
+    config.restrictions = params_;
+    config.seed = seed_;
+    auto& device = setup.device;
+    const auto& source_note = setup.source_note;
+    const auto& driver = setup.driver;
+    auto backend = setup.backend;
+    search::VariantEvaluator evaluator(backend, config);
+    store::RunInfo info;
+    info.command_line = command_line();
+    info.git_sha = build_info::kGitSha;
+    info.toolkit_version = build_info::kCudaToolkitVersion;
+    info.nvrtc_version = nvrtc_version_text();
+    info.driver_version = driver;
+    info.backend = use_cuda ? "cuda" : "emu";
+    info.strategy = search::to_string(strategy);
+    info.device_id = store.device_id(device);
+    const auto run_id = store.begin_run(info);
+
+    search::TuneOptions options;
+    options.strategy.strategy = strategy;
+    options.strategy.budget = static_cast<std::size_t>(budget_);
+    options.strategy.seed = seed_;
+    search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
+    search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
+    if (!quiet_)
+      fmt::print(stderr, "lutgemm tune: {} problem(s) on {} ({}), strategy {}, database {}\n",
+                 problems.size(), device.name, info.backend, info.strategy, db_path);
+    g_stop.store(false);
+    auto previous = std::signal(SIGINT, on_interrupt);
+    std::vector<search::ProblemSummary> summaries;
+    try {
+      summaries = driver_loop.run(problems, std::ref(printer), &g_stop);
+    } catch (...) {
+      std::signal(SIGINT, previous);
+      printer.finish();
+      store.end_run(run_id, store::RunStatus::failed);
+      throw;
+    }
+    printer.finish();
+
+    // Baselines: timed on the GPU only.
+    std::map<std::string, std::vector<search::BaselineOutcome>> baseline_results;
+    std::string baseline_note;
+    if (!use_cuda) {
+      baseline_note = baseline_names.empty()
+                          ? "baselines: none selected"
+                          : "baselines were not timed: the emu backend has no GPU, and cuBLAS and "
+                            "the OPTQ kernels are only timed on a device (no speed-ups shown)";
+    } else if (!driver_loop.interrupted()) {
+      for (const auto& problem : problems) {
+        if (g_stop.load())
+          break;
+        search::BaselineRunContext context;
+        context.store = &store;
+        context.run_id = run_id;
+        context.device_id = info.device_id;
+        context.problem_id = store.problem_id(problem);
+        context.stop = config.stop;
+        context.dram_peak_gbps = config.dram_peak_gbps;
+        context.seed = seed_;
+        baseline_results[to_string(problem)] =
+            search::run_baselines(problem, baseline_names, context);
+      }
+    }
+    std::signal(SIGINT, previous);
+    const bool interrupted = driver_loop.interrupted() || g_stop.load();
+    store.end_run(run_id,
+                  interrupted ? store::RunStatus::interrupted : store::RunStatus::completed);
+
+    if (json_) {
+      nlohmann::json j{{"run_id", run_id},
+                       {"database", db_path},
+                       {"backend", info.backend},
+                       {"device", device.name},
+                       {"time_source", use_cuda ? "measured" : "modelled"},
+                       {"source_note", source_note},
+                       {"interrupted", interrupted},
+                       {"problems", search::summary_json(summaries)}};
+      if (!baseline_note.empty())
+        j["baselines_note"] = baseline_note;
+      for (auto& p : j["problems"]) {
+        auto it = baseline_results.find(p["problem"].get<std::string>());
+        if (it == baseline_results.end())
+          continue;
+        p["baselines"] = nlohmann::json::array();
+        for (const auto& b : it->second) {
+          nlohmann::json row{{"provider", b.provider},
+                             {"disposition", to_string(b.disposition)},
+                             {"message", b.message}};
+          if (b.median_us) {
+            row["median_us"] = *b.median_us;
+            if (!p["best_us"].is_null())
+              row["speedup_of_best"] = *b.median_us / p["best_us"].get<double>();
+          }
+          p["baselines"].push_back(row);
+        }
+      }
+      std::cout << j.dump(2) << "\n";
+    } else {
+      fmt::print("{}", search::summary_table(summaries, source_note));
+      for (const auto& s : summaries) {
+        auto it = baseline_results.find(to_string(s.problem));
+        if (it == baseline_results.end())
+          continue;
+        for (const auto& b : it->second) {
+          if (b.median_us && s.best_us)
+            fmt::print("{}: {} {} -> best LUT-GEMM is {:.2f}x faster\n", to_string(s.problem),
+                       b.provider, search::format_time_us(*b.median_us), *b.median_us / *s.best_us);
+          else
+            fmt::print("{}: {} {}: {}\n", to_string(s.problem), b.provider,
+                       to_string(b.disposition), b.message);
+        }
+      }
+      if (!baseline_note.empty())
+        fmt::print("{}\n", baseline_note);
+      fmt::print("run {} stored in {}{}\n", run_id, db_path,
+                 interrupted ? " (interrupted: run the same command again to resume)" : "");
+    }
+    return interrupted ? 130 : 0;
+  }
+
+private:
+  static std::string provider_list() {
+    std::string text;
+    for (const auto& name : baselines::provider_names())
+      text += (text.empty() ? "" : ", ") + name;
+    return text;
+  }
+
+  std::vector<Problem> build_problems() const {
+    std::vector<std::string> shapes = shapes_;
+    if (!preset_.empty()) {
+      if (!shapes_.empty())
+        throw UsageError("give either --preset or --shape, not both");
+      const auto& preset = find_preset(preset_);
+      auto wanted = split_list(layers_);
+      for (const auto& name : wanted) {
+        bool known = false;
+        for (const auto& l : preset.linears)
+          known = known || l.name == name;
+        if (!known) {
+          std::string names;
+          for (const auto& l : preset.linears)
+            names += (names.empty() ? "" : ", ") + l.name;
+          throw UsageError(
+              fmt::format("unknown layer '{}' of {} (layers: {})", name, preset.name, names));
+        }
+      }
+      for (const auto& l : preset.linears)
+        if (wanted.empty() || std::find(wanted.begin(), wanted.end(), l.name) != wanted.end())
+          shapes.push_back(fmt::format("{}x{}", l.m, l.k));
+    } else if (!layers_.empty()) {
+      throw UsageError("--layers needs --preset");
+    }
+    if (shapes.empty())
+      shapes.assign(std::begin(kDefaultShapes), std::end(kDefaultShapes));
+    std::vector<Problem> problems;
+    for (const auto& shape : shapes) {
+      ProblemOptions options = problem_;
+      options.shape = shape;
+      auto p = options.problem();
+      if (std::find(problems.begin(), problems.end(), p) == problems.end())
+        problems.push_back(p);
+    }
+    return problems;
+  }
+
+  std::string backend_ = "auto", target_, preset_, layers_, strategy_ = "exhaustive", space_, db_;
+  std::string baselines_ = "all";
+  std::vector<std::string> shapes_, params_;
+  ProblemOptions problem_;
+  int budget_ = 0, ordinal_ = 0;
+  std::uint64_t seed_ = 1;
+  bool json_ = false, quiet_ = false;
+};
+
+const Registration kRegistration{
+    "tune", "Tune LUT-GEMM for a GPU (cuda) or verify in the emulator and rank by the model (emu)",
+    40, [] { return std::make_unique<TuneCommand>(); }};
+
+} // namespace
+} // namespace lutgemm::cli

@@ -1,0 +1,81 @@
+#include "cli/tune_setup.hpp"
+
+#include "backend/cuda_backend.hpp"
+#include "backend/emu_backend.hpp"
+#include "cli/cli_common.hpp"
+#include "jit/sqlite_kernel_cache.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace lutgemm::cli {
+
+TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
+                          const std::string& db_path) {
+  TuneSetup s;
+  auto& config = s.config;
+  auto& device = s.device;
+  if (use_cuda) {
+    auto compiler = std::make_shared<NvrtcCompiler>(std::vector<std::shared_ptr<KernelCache>>{
+        std::make_shared<MemoryKernelCache>(), std::make_shared<SqliteKernelCache>(db_path)});
+    auto cuda_backend = std::make_shared<backend::CudaBackend>(ordinal, compiler);
+    const auto& props = cuda_backend->properties();
+    const GpuSpec* spec =
+        target.empty() ? match_device_name(props.name, std::int64_t(props.total_memory_bytes))
+                       : &find_target(target);
+    if (spec == nullptr)
+      spec = &resolve_target("", props.arch(), "h100-sxm");
+    config.target = spec;
+    // The device's own limits, not the datasheet's.
+    config.limits = space::target_limits(*spec);
+    config.limits.name = props.name;
+    config.limits.max_threads_per_block = props.max_threads_per_block;
+    config.limits.max_threads_per_sm = props.max_threads_per_sm;
+    config.limits.max_blocks_per_sm = props.max_blocks_per_sm;
+    config.limits.regs_per_sm = props.registers_per_sm;
+    config.limits.smem_per_sm = props.max_smem_per_sm_bytes;
+    config.limits.smem_per_block_optin = props.max_smem_per_block_optin_bytes;
+    config.limits.smem_per_block_static = props.max_smem_per_block_bytes;
+    config.dram_peak_gbps = props.dram_bandwidth_gbs;
+    config.l2_bytes = props.l2_bytes;
+    device.key = fmt::format("cuda:{}:{}", props.name, props.ordinal);
+    device.name = props.name;
+    device.backend = "cuda";
+    device.arch = props.arch();
+    device.sm_count = props.sm_count;
+    device.dram_gbps = props.dram_bandwidth_gbs;
+    device.l2_bytes = props.l2_bytes;
+    device.details_json = cuda::to_json(props).dump();
+    s.driver = cuda::driver_version_text(props.driver_version);
+    s.source_note =
+        fmt::format("measured on {} with CUDA events (cold weights, noise-based stop)", props.name);
+    s.backend = cuda_backend;
+    return s;
+  }
+  const GpuSpec& spec = find_target(target.empty() ? "a100-80gb" : target);
+  config.target = &spec;
+  config.limits = space::target_limits(spec);
+  config.dram_peak_gbps = spec.dram_gbps;
+  config.l2_bytes = spec.l2_bytes;
+  device.key = fmt::format("model:{}", spec.key);
+  device.name = std::string(spec.name);
+  device.backend = "emu";
+  device.arch = spec.arch_text();
+  device.sm_count = spec.sm_count;
+  device.dram_gbps = spec.dram_gbps;
+  device.l2_bytes = spec.l2_bytes;
+  device.details_json =
+      nlohmann::json{{"source", "built-in spec table"}, {"target", std::string(spec.key)}}.dump();
+  s.source_note = fmt::format("MODELLED for {} by the performance model (not measured on any "
+                              "GPU); every variant verified in the host emulator",
+                              spec.key);
+  // Each launch in a forked child: a variant that crashes the emulator is a disposition, not the
+  // end of the sweep.
+  emu::LaunchOptions launch;
+  launch.isolate = true;
+  launch.timeout_s = 120;
+  s.backend = std::make_shared<backend::EmuBackend>(launch);
+  return s;
+}
+
+} // namespace lutgemm::cli

@@ -1,0 +1,111 @@
+#include "search/baseline_runner.hpp"
+
+#include "baselines/provider.hpp"
+#include "cuda/event.hpp"
+#include "quant/generate.hpp"
+#include "quant/packed_gptq.hpp"
+#include "quant/uniform.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace lutgemm::search {
+namespace {
+
+// The tuner's measurement rules behind the providers' timer interface.
+class MeasureTimer final : public baselines::OperationTimer {
+public:
+  explicit MeasureTimer(measure::StopPolicy stop) : stop_(stop) {}
+  baselines::TimingSamples time(const baselines::EnqueueFn& enqueue) override {
+    cuda::Stream stream;
+    for (int i = 0; i < 3; ++i)
+      enqueue(i, stream.get());
+    stream.synchronize();
+    cuda::Event start, stop;
+    baselines::TimingSamples samples;
+    std::vector<double> us;
+    const auto began = std::chrono::steady_clock::now();
+    measure::StopReason reason = measure::StopReason::keep_going;
+    for (int i = 0; reason == measure::StopReason::keep_going; ++i) {
+      start.record(stream.get());
+      enqueue(i, stream.get());
+      stop.record(stream.get());
+      const double ms = cuda::elapsed_ms(start, stop);
+      samples.ms.push_back(ms);
+      us.push_back(ms * 1000.0);
+      reason = measure::should_stop(
+          us, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
+          stop_);
+    }
+    samples.method = fmt::format("cuda events, 3 warm-up, stopped: {}", measure::to_string(reason));
+    return samples;
+  }
+
+private:
+  measure::StopPolicy stop_;
+};
+
+} // namespace
+
+std::vector<BaselineOutcome> run_baselines(const Problem& problem,
+                                           const std::vector<std::string>& providers,
+                                           const BaselineRunContext& context) {
+  std::vector<BaselineOutcome> outcomes;
+  if (providers.empty())
+    return outcomes;
+  auto inputs = baselines::make_random_inputs(problem, context.seed);
+  std::optional<PackedGptq> gptq;
+  MeasureTimer timer(context.stop);
+  for (const auto& name : providers) {
+    BaselineOutcome outcome;
+    outcome.provider = name;
+    auto provider = baselines::make_provider(name);
+    store::MeasurementRecord r;
+    r.run_id = context.run_id;
+    r.device_id = context.device_id;
+    r.problem_id = context.problem_id;
+    r.source = TimeSource::measured;
+    if (auto reason = provider->unsupported_reason(problem)) {
+      outcome.message = *reason;
+    } else {
+      try {
+        if (name.starts_with("optq") && !gptq) {
+          auto w = gaussian_weights(problem.m, problem.k, context.seed);
+          gptq =
+              pack_gptq(quantize_rtn(w, problem.m, problem.k, problem.bits, problem.group_size()));
+          inputs.gptq = &*gptq;
+        }
+        baselines::PrepareOptions options;
+        options.weight_copies = context.weight_copies;
+        auto result = baselines::run(*provider, inputs, timer, options);
+        std::vector<double> us;
+        for (double ms : result.timing.ms)
+          us.push_back(ms * 1000.0);
+        auto s = measure::summarize(us);
+        outcome.disposition = Disposition::ok;
+        outcome.median_us = s.median;
+        outcome.message = result.config;
+        r.median_us = s.median;
+        r.iqr_us = s.iqr;
+        r.min_us = s.min;
+        r.noise_pct = s.noise_pct();
+        r.samples = s.samples;
+        r.gbps = result.gb_per_s;
+        if (context.dram_peak_gbps > 0)
+          r.pct_dram_peak = 100.0 * result.gb_per_s / context.dram_peak_gbps;
+      } catch (const std::exception& e) {
+        outcome.disposition = Disposition::launch_error;
+        outcome.message = e.what();
+      }
+    }
+    r.disposition = outcome.disposition;
+    r.message = outcome.message;
+    r.variant_id = context.store->variant_id(name, name, "{}");
+    context.store->record(r);
+    outcomes.push_back(outcome);
+  }
+  return outcomes;
+}
+
+} // namespace lutgemm::search

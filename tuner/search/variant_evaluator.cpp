@@ -1,0 +1,238 @@
+#include "search/variant_evaluator.hpp"
+
+#include "common/error.hpp"
+#include "measure/timing_plan.hpp"
+#include "model/variant_workload.hpp"
+#include "model/workloads.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <numeric>
+
+namespace lutgemm::search {
+namespace {
+
+constexpr std::int64_t kRotationBudgetBytes = std::int64_t{4} << 30;
+const char* const kWeightBuffers[] = {"bit_words", "alpha", "offset"};
+
+double bytes_moved(const Problem& p) {
+  return model::packed_bcq_bytes(p) + double(p.k) * p.batch * 2 + double(p.m) * p.batch * 2;
+}
+
+template <class T> void put(backend::Backend& b, const std::string& name, const std::vector<T>& v) {
+  if (!v.empty())
+    b.upload(name, v.data(), v.size() * sizeof(T));
+}
+
+} // namespace
+
+VariantEvaluator::VariantEvaluator(std::shared_ptr<backend::Backend> backend,
+                                   EvaluatorConfig config)
+    : backend_(std::move(backend)), config_(std::move(config)) {
+  if (config_.target == nullptr)
+    throw RuntimeError("VariantEvaluator needs a target");
+}
+
+TimeSource VariantEvaluator::source() const {
+  return backend_->kind() == backend::BackendKind::cuda ? TimeSource::measured
+                                                        : TimeSource::modelled;
+}
+
+space::SearchSpace VariantEvaluator::space(const Problem& problem) {
+  auto s = config_.small_space ? space::small_family_space(space::Family::lutgemm, problem)
+                               : space::family_space(space::Family::lutgemm);
+  space::apply_restrictions(s, config_.restrictions);
+  return s;
+}
+
+std::optional<double> VariantEvaluator::predict_us(const Problem& problem,
+                                                   const space::Variant& v) {
+  auto prediction =
+      model::predict(model::lut_variant_workload(problem, space::lut_params(v)), *config_.target);
+  if (!prediction.launchable)
+    return std::nullopt;
+  return prediction.total_us;
+}
+
+Problem VariantEvaluator::proxy_problem(const Problem& problem, const LutParams& p) {
+  Problem proxy = problem;
+  const std::int64_t rows_per_block = std::int64_t(p.threads) * p.rows_per_thread;
+  proxy.m = std::min<std::int64_t>(problem.m, rows_per_block + 20);
+  const std::int64_t group = problem.group == kRowWise ? p.k_tile : problem.group;
+  const std::int64_t unit = std::lcm<std::int64_t>(p.k_tile, group);
+  const std::int64_t k = unit * 2 * std::min(p.split, 2);
+  if (k < problem.k && (problem.group == kRowWise || k % problem.group == 0))
+    proxy.k = k;
+  return proxy;
+}
+
+LaunchPlan VariantEvaluator::plan_for(const Problem& shape, const LutParams& params) const {
+  auto plan = make_launch_plan(shape, params);
+  if (!config_.source_override.empty()) {
+    const auto main = lut_kernel_spec(shape, params);
+    for (auto& launch : plan.launches)
+      if (launch.spec == main)
+        launch.spec.source = config_.source_override;
+  }
+  return plan;
+}
+
+const VerificationData& VariantEvaluator::data_for(const Problem& shape) {
+  const auto key = to_string(shape);
+  auto it = data_.find(key);
+  if (it != data_.end())
+    return it->second;
+  if (data_.size() >= 8)
+    data_.clear(); // proxy shapes are few; real shapes are large: keep memory bounded
+  return data_.emplace(key, make_verification_data(shape, config_.seed)).first->second;
+}
+
+void VariantEvaluator::upload(const VerificationData& data) {
+  const auto key = to_string(data.problem);
+  if (uploaded_ == key)
+    return;
+  auto& b = *backend_;
+  b.release_all();
+  put(b, "bit_words", data.weights.bit_words);
+  put(b, "alpha", data.weights.alpha);
+  put(b, "offset", data.weights.offset);
+  put(b, "x", data.x);
+  weight_copies_ = 1;
+  if (b.kind() == backend::BackendKind::cuda) {
+    // Cold weights: enough rotated copies that they add up to more than 2x L2.
+    const std::int64_t bytes =
+        static_cast<std::int64_t>(data.weights.bit_words.size() * 4 +
+                                  (data.weights.alpha.size() + data.weights.offset.size()) * 2);
+    auto plan = measure::plan_cold_l2(bytes, config_.l2_bytes, kRotationBudgetBytes);
+    weight_copies_ = plan.flush ? 1 : plan.copies;
+    for (int c = 1; c < weight_copies_; ++c) {
+      put(b, fmt::format("bit_words#{}", c), data.weights.bit_words);
+      put(b, fmt::format("alpha#{}", c), data.weights.alpha);
+      put(b, fmt::format("offset#{}", c), data.weights.offset);
+    }
+  }
+  uploaded_ = key;
+}
+
+VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::Variant& variant) {
+  VariantOutcome out;
+  out.source = source();
+  const auto params = space::lut_params(variant);
+  const bool emu = backend_->kind() == backend::BackendKind::emu;
+  const Problem shape = emu ? proxy_problem(problem, params) : problem;
+  if (!(shape == problem))
+    out.proxy_shape = fmt::format("{}x{}", shape.m, shape.k);
+
+  LaunchPlan plan;
+  try {
+    plan = plan_for(shape, params);
+  } catch (const UsageError& e) {
+    out.disposition = Disposition::skipped;
+    out.message = e.what();
+    return out;
+  }
+  auto prepared = backend_->prepare(plan);
+  if (prepared.disposition != Disposition::ok) {
+    out.disposition = prepared.disposition;
+    out.message = prepared.log.empty() ? "compile failed" : prepared.log;
+    return out;
+  }
+  auto usage = prepared.resources ? *prepared.resources : space::plan_resources(plan);
+  out.resources = usage;
+  if (auto verdict = space::prefilter(usage, config_.limits)) {
+    out.disposition = Disposition::resource_limit;
+    out.message = fmt::format("pre-filter ({}): {}", verdict->rule, verdict->reason);
+    return out;
+  }
+
+  const auto& data = data_for(shape);
+  upload(data);
+  backend_->allocate("y", static_cast<std::size_t>(shape.m * shape.batch * 2));
+  auto ran = backend_->run(plan);
+  if (ran.disposition != Disposition::ok) {
+    out.disposition = ran.disposition;
+    out.message = ran.message;
+    uploaded_.clear(); // a faulting kernel may have written anywhere in its buffers
+    return out;
+  }
+  auto bytes = backend_->download("y");
+  std::vector<std::uint16_t> y(bytes.size() / 2);
+  std::memcpy(y.data(), bytes.data(), y.size() * 2);
+  auto comparison = compare_output(y, data.reference, shape.k, params.accum == Accum::f16);
+  out.max_error = comparison.max_abs_error;
+  if (!comparison.ok) {
+    out.disposition = Disposition::wrong_result;
+    out.message = comparison.message;
+    return out;
+  }
+
+  if (emu) {
+    auto predicted = predict_us(problem, variant);
+    if (!predicted) {
+      out.disposition = Disposition::resource_limit;
+      out.message =
+          fmt::format("verified, but the model says it cannot launch on {}", config_.target->key);
+      return out;
+    }
+    measure::Summary s;
+    s.median = s.min = s.max = s.mean = s.q1 = s.q3 = *predicted;
+    out.time_us = s;
+    out.gbps = bytes_moved(problem) / (*predicted * 1e-6) / 1e9;
+    out.pct_dram_peak = 100.0 * *out.gbps / config_.target->dram_gbps;
+    out.disposition = Disposition::ok;
+    out.message = fmt::format("verified in the emulator{}; time modelled for {} (not measured)",
+                              out.proxy_shape.empty() ? "" : " at proxy " + out.proxy_shape,
+                              config_.target->key);
+    return out;
+  }
+
+  backend::TimingRequest request;
+  request.stop = config_.stop;
+  for (int c = 1; c < weight_copies_; ++c) {
+    std::vector<std::string> set;
+    for (const char* name : kWeightBuffers)
+      if (name != std::string("offset") || problem.has_offset)
+        set.push_back(fmt::format("{0}={0}#{1}", name, c));
+    if (request.rotation.empty())
+      request.rotation.push_back({}); // set 0: the originals
+    request.rotation.push_back(set);
+  }
+  auto timed = backend_->time(plan, request);
+  out.clocks = timed.clocks;
+  if (timed.disposition != Disposition::ok || timed.samples_us.empty()) {
+    out.disposition =
+        timed.disposition == Disposition::ok ? Disposition::launch_error : timed.disposition;
+    out.message = timed.message;
+    return out;
+  }
+  out.time_us = measure::summarize(timed.samples_us);
+  out.gbps = bytes_moved(problem) / (out.time_us->median * 1e-6) / 1e9;
+  if (config_.dram_peak_gbps > 0)
+    out.pct_dram_peak = 100.0 * *out.gbps / config_.dram_peak_gbps;
+  out.disposition = Disposition::ok;
+  out.message =
+      fmt::format("verified at the real shape; {} samples, cold weights ({} copies), "
+                  "stopped: {}",
+                  timed.samples_us.size(), weight_copies_, measure::to_string(timed.stop_reason));
+  return out;
+}
+
+std::vector<double> VariantEvaluator::remeasure(const Problem& problem,
+                                                const space::Variant& variant) {
+  if (backend_->kind() != backend::BackendKind::cuda)
+    return {};
+  const auto params = space::lut_params(variant);
+  auto plan = plan_for(problem, params);
+  if (backend_->prepare(plan).disposition != Disposition::ok)
+    return {};
+  upload(data_for(problem));
+  backend_->allocate("y", static_cast<std::size_t>(problem.m * problem.batch * 2));
+  backend::TimingRequest request;
+  request.stop = config_.stop;
+  request.stop.time_limit_s = std::min(request.stop.time_limit_s, 0.5);
+  auto timed = backend_->time(plan, request);
+  return timed.disposition == Disposition::ok ? timed.samples_us : std::vector<double>{};
+}
+
+} // namespace lutgemm::search

@@ -1,0 +1,65 @@
+#pragma once
+// The Evaluator over the real modules, for the LUT-GEMM family on a backend:
+//   space      the family's knobs (all, or the small curated subspace) with --param restrictions
+//   compile    NVRTC through the cache tiers (cuda), the host compiler (emu); errors are
+//   dispositions pre-filter the target's limits (the device's on cuda, the built-in spec table's on
+//   emu) verify     the kernel's output against the float64 reference of the dequantized weights;
+//   on
+//              cuda at the real shape, on emu at a proxy shape with the same tile and group
+//              structure (stated in the outcome)
+//   time       cuda: CUDA events, cold weights (rotated copies > 2x L2), warm-up, noise-based stop;
+//              emu: no timing, the time is the performance model's for the target: modelled
+#include "backend/backend.hpp"
+#include "search/evaluator.hpp"
+#include "search/verification.hpp"
+#include "space/families.hpp"
+#include "targets/gpu_spec.hpp"
+
+#include <map>
+#include <memory>
+
+namespace lutgemm::search {
+
+struct EvaluatorConfig {
+  const GpuSpec* target = nullptr; // model and pre-filter target (required)
+  space::TargetLimits limits;      // pre-filter limits (target_limits(*target) or the device's)
+  double dram_peak_gbps = 0;       // for % of peak (the device's, or the target's datasheet)
+  std::int64_t l2_bytes = 0;       // cold-L2 rotation (cuda)
+  bool small_space = false;
+  std::vector<std::string> restrictions; // --param name=v1,v2
+  std::uint64_t seed = 1;
+  measure::StopPolicy stop;
+  // Test hook: compile the main kernel from this embedded source instead of kernels/lutgemm.cuh
+  // (a deliberately wrong kernel proves that verification catches it).
+  std::string source_override;
+};
+
+class VariantEvaluator final : public Evaluator {
+public:
+  VariantEvaluator(std::shared_ptr<backend::Backend> backend, EvaluatorConfig config);
+
+  std::string family() const override { return "lutgemm"; }
+  TimeSource source() const override;
+  space::SearchSpace space(const Problem& problem) override;
+  std::optional<double> predict_us(const Problem& problem, const space::Variant& v) override;
+  VariantOutcome evaluate(const Problem& problem, const space::Variant& variant) override;
+  std::vector<double> remeasure(const Problem& problem, const space::Variant& variant) override;
+
+  // The emulator's verification shape for a variant: M covers one full row block and a partial
+  // one, K two (lcm of K tile and group) units per split up to two splits, batch unchanged;
+  // never larger than the problem.
+  static Problem proxy_problem(const Problem& problem, const LutParams& params);
+
+private:
+  LaunchPlan plan_for(const Problem& shape, const LutParams& params) const;
+  const VerificationData& data_for(const Problem& shape);
+  void upload(const VerificationData& data);
+
+  std::shared_ptr<backend::Backend> backend_;
+  EvaluatorConfig config_;
+  std::map<std::string, VerificationData> data_; // by to_string(shape)
+  std::string uploaded_;                         // shape whose data is on the backend
+  int weight_copies_ = 1;
+};
+
+} // namespace lutgemm::search

@@ -1,0 +1,44 @@
+#pragma once
+// The kernel families' search spaces as data (their knobs from tuner/kernels/, a constraint that
+// asks the family's own check(), the family's label), what a variant needs to run (its launch
+// plan and the resources the plan alone tells), and the pre-filter limits of a target.
+#include "jit/launch_plan.hpp"
+#include "kernels/lut_params.hpp"
+#include "kernels/optq_params.hpp"
+#include "space/prefilter.hpp"
+#include "space/search_space.hpp"
+#include "targets/gpu_spec.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lutgemm::space {
+
+enum class Family { lutgemm, optq };
+std::string to_string(Family family);
+Family family_from_string(std::string_view text); // UsageError listing lutgemm, optq
+
+// Every knob and value of the family; the constraint "kernel_check" gives check()'s reason.
+SearchSpace family_space(Family family);
+
+// A small curated subspace around the shipped defaults (a few dozen points before constraints):
+// what the emulator can verify in minutes on a laptop-class CPU.
+SearchSpace small_family_space(Family family, const Problem& problem);
+
+// Applies "name=v1,v2" restrictions (--param); UsageError on malformed text.
+void apply_restrictions(SearchSpace& space, const std::vector<std::string>& restrictions);
+
+LutParams lut_params(const Variant& variant);
+OptqParams optq_params(const Variant& variant);
+
+// The variant's launch plan (make_launch_plan of its family).
+LaunchPlan variant_plan(Family family, const Problem& problem, const Variant& variant);
+
+// Threads and dynamic shared memory of the plan's heaviest launch (registers unknown: 0).
+ResourceUsage plan_resources(const LaunchPlan& plan);
+
+// The pre-filter's limits of a built-in target.
+TargetLimits target_limits(const GpuSpec& target);
+
+} // namespace lutgemm::space
