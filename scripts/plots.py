@@ -69,7 +69,8 @@ def best_lutgemm(rows):
     return best
 
 
-def plot_lines(plt, device, source, best, x_of, line_of, x_label, what, x_ticks_text, path):
+def plot_lines(plt, device, source, best, x_of, line_of, x_label, what, x_ticks_text, path,
+               log_x=False):
     lines = defaultdict(list)
     for r in best.values():
         lines[line_of(r)].append((x_of(r), r.median_us, r))
@@ -83,6 +84,9 @@ def plot_lines(plt, device, source, best, x_of, line_of, x_label, what, x_ticks_
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
         for p in pts:
             ticks[p[0]] = x_ticks_text(p[2])
+    if log_x:
+        ax.set_xscale("log", base=2)  # group sizes double: 32, 64, 128, ..., K (row-wise)
+        ax.minorticks_off()
     ax.set_xlabel(x_label)
     ax.set_ylabel("best LUT-GEMM latency (us)")
     ax.set_xticks(sorted(ticks))
@@ -142,7 +146,10 @@ def plot_floor(plt, device, source, rows, path, max_panels=12):
             by_problem[(r.m, r.k, r.batch, r.bits, r.group, r.has_offset)].append(r)
     if not by_problem:
         return "not measured (no LUT-GEMM variant)"
-    keys = sorted(by_problem)[:max_panels]
+    keys = sorted(by_problem)
+    if len(keys) > max_panels:
+        print(f"{device.name}: floor: {len(keys)} problems, the first {max_panels} drawn")
+        keys = keys[:max_panels]
     cols = min(3, len(keys))
     rows_n = (len(keys) + cols - 1) // cols
     fig, axes = plt.subplots(rows_n, cols, figsize=(5 * cols, 3.6 * rows_n), squeeze=False)
@@ -155,10 +162,11 @@ def plot_floor(plt, device, source, rows, path, max_panels=12):
                    label=f"DRAM floor {floor_us:.1f} us ({device.dram_gbps:.0f} GB/s)")
         v = variants[0]
         ax.set_title(f"{v.shape} b{v.batch} q{v.bits} {v.group_label}: best at "
-                     f"{100 * floor_us / v.median_us:.0f}% of peak", fontsize=9)
+                     f"{100 * floor_us / v.median_us:.0f}% of DRAM peak", fontsize=9)
         ax.set_xlabel("variant (fastest first)")
         ax.set_ylabel("latency (us)")
         ax.set_ylim(0, 1.15 * max(variants[-1].median_us, floor_us))
+        ax.set_xlim(-0.5, len(variants) - 0.5)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(fontsize=7)
         ax.grid(True, alpha=0.3)
@@ -187,9 +195,9 @@ def plot_device(plt, np, db, device, out):
             path=p)),
         ("latency_vs_group", lambda p: plot_lines(
             plt, device, source, best, x_of=lambda r: r.group_size,
-            line_of=lambda r: f"{r.shape} b{r.batch} q{r.bits}", x_label="group size g",
+            line_of=lambda r: f"{r.shape} b{r.batch} q{r.bits}", x_label="group size g (row-wise: g = K)",
             what="Best LUT-GEMM latency against group size",
-            x_ticks_text=lambda r: r.group_text, path=p)),
+            x_ticks_text=lambda r: r.group_text, path=p, log_x=True)),
         ("speedup", lambda p: plot_speedup(plt, np, device, source, rows, best, p)),
         ("floor", lambda p: plot_floor(plt, device, source, rows, p)),
     ]

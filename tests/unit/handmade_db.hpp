@@ -46,7 +46,10 @@ inline store::MeasurementRecord timed(std::int64_t run, std::int64_t device, std
 //   Table 1 layer: lutgemm "lut-a" 250 us (remeasure of run 2), "lut-b" 320 us, cuBLAS fp16 700 us
 //   second problem: lutgemm "lut-a" 90 us, cuBLAS fp16 160 us
 // and on the model device: "lut-a" 200 us (modelled) on the Table 1 layer.
-inline void write_handmade_db(const std::filesystem::path& path) {
+// With `sweep`, the GPU also has a 4096 x 4096 layer at q = 2, 3, 4 and g = 64, 128, row-wise (two
+// LUT-GEMM variants each, times growing with q and shrinking with g) with cuBLAS fp16 and OPTQ
+// baselines: enough for every plot of scripts/plots.py.
+inline void write_handmade_db(const std::filesystem::path& path, bool sweep = false) {
   for (const auto& p : {path, std::filesystem::path(path.string() + "-wal"),
                         std::filesystem::path(path.string() + "-shm")})
     std::filesystem::remove(p);
@@ -103,6 +106,21 @@ inline void write_handmade_db(const std::filesystem::path& path) {
   wrong.message = "max error 3.2 > tolerance";
   store.record(wrong);
   store.record(timed(r2, gpu, p2, lut_b, 5.0, TimeSource::emulated));
+  if (sweep) {
+    const auto optq = store.variant_id("optq_fused_gemv", "default", "{}");
+    for (int bits : {2, 3, 4}) {
+      for (int group : {64, 128, kRowWise}) {
+        const auto p = store.problem_id(
+            {.m = 4096, .k = 4096, .batch = 1, .bits = bits, .group = group, .has_offset = true});
+        const double us = 14.0 + 4.0 * bits + (group == 64 ? 3.0 : group == 128 ? 1.5 : 0.0);
+        store.record(timed(r2, gpu, p, lut_a, us, TimeSource::measured));
+        store.record(timed(r2, gpu, p, lut_b, us * 1.3, TimeSource::measured));
+        store.record(timed(r2, gpu, p, cublas, 48.0, TimeSource::measured));
+        if (bits == 3)
+          store.record(timed(r2, gpu, p, optq, 31.0, TimeSource::measured));
+      }
+    }
+  }
   store.end_run(r2, store::RunStatus::completed);
   // A model-only run (the emulator backend).
   const auto r3 = run(model, "emu", "none");
