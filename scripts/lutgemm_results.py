@@ -8,6 +8,7 @@ re-measurement over the sweep. Standard library only, so `scripts/reproduce` run
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -104,7 +105,6 @@ def devices(db):
 
 
 def results(db, device_name):
-    import json
     rows = db.execute("""
         SELECT p.m, p.k, p.batch, p.bits, p.group_size, p.has_offset, v.family, v.label, v.params,
                m.median_us, coalesce(m.noise_pct, 0), m.source, m.run_id,

@@ -189,6 +189,12 @@ TEST(QuantizeCli, ReadsANpyMatrix) {
   EXPECT_GT(j.at("rel_error").get<double>(), 0.0);
   EXPECT_LT(j.at("rel_error").get<double>(), 0.15);
   expect_usage_error("quantize --weights '" + path + "' --shape 48x128", {"48x128", "48x160"});
+  // A non-finite weight is named, for both quantizers (BCQ checks it on its worker threads).
+  m.values[5 * 160 + 7] = std::nanf("");
+  write_npy_matrix(path, m, NpyDtype::float32);
+  for (const char* method : {"rtn", "bcq"})
+    expect_usage_error("quantize --weights '" + path + "' --group 32 --method " + method,
+                       {"[5][7]", "finite"});
   std::remove(path.c_str());
 }
 
