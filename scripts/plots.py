@@ -29,6 +29,10 @@ BASELINES = ["cublas_fp16", "cublas_fp16_acc16", "cublaslt_fp16_tuned", "cublas_
              "cublas_int8", "optq_fused", "optq_dequant_cublas", "awq_int4"]
 
 
+VENV_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".venv", "bin",
+                           "python")
+
+
 def import_plotting():
     try:
         import matplotlib
@@ -36,7 +40,14 @@ def import_plotting():
         import matplotlib.pyplot as plt
         import numpy as np
     except ImportError as e:
-        print(f"plots.py: {e.name} is missing; install with: "
+        # scripts/setup installs numpy and matplotlib into the project's .venv: use it when this
+        # interpreter lacks them (e.g. `python3 scripts/plots.py` or scripts/reproduce).
+        venv = os.path.realpath(VENV_PYTHON)
+        if os.access(venv, os.X_OK) and os.path.realpath(sys.executable) != venv \
+                and not os.environ.get("LUTGEMM_PLOTS_NO_VENV"):
+            os.environ["LUTGEMM_PLOTS_NO_VENV"] = "1"  # once: never loop
+            os.execv(venv, [venv, os.path.abspath(__file__)] + sys.argv[1:])
+        print(f"plots.py: {e.name} is missing; install with: scripts/setup (into .venv) or "
               f"pip install -r scripts/requirements.txt", file=sys.stderr)
         sys.exit(1)
     return plt, np

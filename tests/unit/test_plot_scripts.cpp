@@ -49,8 +49,14 @@ bool have_python() {
   return std::system("python3 -c 'import sqlite3' >/dev/null 2>&1") == 0;
 }
 
+// plots.py runs itself again with the project's .venv (scripts/setup) when python3 lacks them.
 bool have_matplotlib() {
-  return std::system("python3 -c 'import matplotlib, numpy' >/dev/null 2>&1") == 0;
+  const std::string venv = std::string(LUTGEMM_TEST_SOURCE_DIR) + "/.venv/bin/python";
+  for (const std::string& python : {std::string("python3"), "'" + venv + "'"}) {
+    if (std::system((python + " -c 'import matplotlib, numpy' >/dev/null 2>&1").c_str()) == 0)
+      return true;
+  }
+  return false;
 }
 
 #define REQUIRE_PYTHON()                                                                           \
