@@ -216,8 +216,16 @@ std::vector<std::string> host_compile_flags(BuildMode mode) {
   // -O1 compiles the LUT-GEMM kernel markedly faster than -O2 and runs nearly as fast in the
   // emulator, where the fiber switches dominate (README, performance notes).
   // -fno-strict-aliasing: kernels reinterpret device words as vector structs, as CUDA allows.
-  std::vector<std::string> flags = {"-std=c++20",           "-O1", "-g0", "-fPIC", "-shared",
-                                    "-fno-strict-aliasing", "-w"};
+  // -fstack-clash-protection: a frame larger than the guard page still touches it first, so a
+  // stack overflow is reported instead of writing into the neighbouring fiber's stack.
+  std::vector<std::string> flags = {"-std=c++20",
+                                    "-O1",
+                                    "-g0",
+                                    "-fPIC",
+                                    "-shared",
+                                    "-fno-strict-aliasing",
+                                    "-fstack-clash-protection",
+                                    "-w"};
   if (mode == BuildMode::race_check) {
     flags.push_back("-fsanitize=thread");
     flags.push_back("--param=tsan-instrument-func-entry-exit=0");
