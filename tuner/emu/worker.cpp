@@ -12,6 +12,10 @@
 #include <dlfcn.h>
 #include <link.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace lutgemm::emu::detail {
 namespace ctx = boost::context::detail;
 using lutgemm_emu::Thread;
@@ -72,6 +76,23 @@ const char* base_name(const char* file) {
 
 } // namespace
 
+// AddressSanitizer (LUTGEMM_SANITIZE builds) must be told about every stack switch, or it reports
+// false stack errors; in other builds these are empty.
+static void asan_start_switch(void** fake_stack, const void* bottom, std::size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(fake_stack, bottom, size);
+#else
+  (void)fake_stack, (void)bottom, (void)size;
+#endif
+}
+static void asan_finish_switch(void* fake_stack, const void** bottom_old, std::size_t* size_old) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_finish_switch_fiber(fake_stack, bottom_old, size_old);
+#else
+  (void)fake_stack, (void)bottom_old, (void)size_old;
+#endif
+}
+
 // The entry that fibers call: set once per worker thread before its fibers start.
 namespace {
 thread_local void (*g_entry)(void**) = nullptr;
@@ -80,8 +101,11 @@ thread_local void** g_args = nullptr;
 void fiber_entry(ctx::transfer_t transfer) {
   Thread* t = static_cast<Thread*>(transfer.data);
   t->back = transfer.fctx;
+  Worker* w = worker_of(t);
+  asan_finish_switch(nullptr, &w->main_stack_bottom, &w->main_stack_size);
   g_entry(g_args);
   t->state = kDone;
+  asan_start_switch(nullptr, w->main_stack_bottom, w->main_stack_size); // this fiber is done
   ctx::jump_fcontext(t->back, nullptr);
   std::abort(); // a finished fiber is never resumed
 }
@@ -222,9 +246,14 @@ bool Worker::run_block(std::uint64_t linear_block) {
     Thread* t = thread(i);
     t->state = kRunning;
     current_ = t;
+    void* fake_stack = nullptr;
+    asan_start_switch(&fake_stack,
+                      static_cast<char*>(pool_->stack_top(i)) - StackPool::stack_bytes(),
+                      StackPool::stack_bytes());
     in_fiber_ = 1;
     const ctx::transfer_t back = ctx::jump_fcontext(t->fiber, t);
     in_fiber_ = 0;
+    asan_finish_switch(fake_stack, nullptr, nullptr);
     t->fiber = back.fctx;
     if (t->state == kDone) {
       --live_;
@@ -250,7 +279,10 @@ bool Worker::run_block(std::uint64_t linear_block) {
 }
 
 void Worker::suspend(Thread* t) {
+  void* fake_stack = nullptr;
+  asan_start_switch(&fake_stack, main_stack_bottom, main_stack_size);
   const ctx::transfer_t back = ctx::jump_fcontext(t->back, nullptr);
+  asan_finish_switch(fake_stack, &main_stack_bottom, &main_stack_size);
   t->back = back.fctx;
 }
 

@@ -80,6 +80,9 @@ public:
   bool armed() const { return armed_ != 0; }
   bool in_fiber() const { return in_fiber_ != 0; }
   pthread_t native = {};
+  // The worker's own stack, for AddressSanitizer's fiber annotations (sanitizer builds).
+  const void* main_stack_bottom = nullptr;
+  std::size_t main_stack_size = 0;
 
 private:
   bool run_block(std::uint64_t linear_block);
