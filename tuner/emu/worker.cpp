@@ -151,9 +151,13 @@ void Worker::fail(ErrorKind kind, const std::string& detail, const Thread* t) {
       kind, fmt::format("{}: {}: {}: {}", launch_.kernel_name, to_string(kind), where(t), detail));
 }
 
-void Worker::fail_in_fiber(ErrorKind kind, const std::string& detail, const Thread* t) {
-  in_fiber_ = 0; // a timeout signal must not jump out of the formatting below
-  fail(kind, detail, t);
+void Worker::fail_in_fiber(ErrorKind kind, std::string detail, const Thread* t) {
+  // The message is completed on the worker's stack after the jump: the fiber's frames are
+  // abandoned, so nothing they own may hold memory (detail is moved out and left empty).
+  in_fiber_ = 0;
+  pending_kind_ = kind;
+  pending_detail_ = std::move(detail);
+  pending_thread_ = t;
   siglongjmp(jmp_, 3);
 }
 
@@ -206,6 +210,8 @@ void Worker::run() {
     }
     armed_ = 0;
   }
+  if (launch_.abort.load())
+    pool_->forget_abandoned_frames(); // fibers of an unfinished block were left suspended
   ::sigaltstack(&old_alt, nullptr);
   std::free(altstack_);
   altstack_ = nullptr;
@@ -523,8 +529,10 @@ void Worker::after_jump(int code) {
   } else if (code == 5) {
     fail(ErrorKind::timeout,
          fmt::format("still running after {} s (interrupted here)", launch_.options.timeout_s), t);
+  } else if (code == 3) {
+    fail(pending_kind_, pending_detail_, pending_thread_);
   }
-  // codes 3 and 4: the error is already recorded.
+  // code 4: the launch was aborted by another worker's error or the timeout.
 }
 
 void Worker::race_report(Thread* t, std::uintptr_t addr, bool write, std::uint16_t other,

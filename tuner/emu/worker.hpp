@@ -87,8 +87,7 @@ public:
 private:
   bool run_block(std::uint64_t linear_block);
   void suspend(lutgemm_emu::Thread* t);
-  [[noreturn]] void fail_in_fiber(ErrorKind kind, const std::string& detail,
-                                  const lutgemm_emu::Thread* t);
+  [[noreturn]] void fail_in_fiber(ErrorKind kind, std::string detail, const lutgemm_emu::Thread* t);
   void fail(ErrorKind kind, const std::string& detail, const lutgemm_emu::Thread* t);
   void diagnose_stall();
   void after_jump(int code);
@@ -128,6 +127,9 @@ private:
   void* volatile fault_address_ = nullptr;
   volatile bool fault_write_ = false;
   void* altstack_ = nullptr;
+  ErrorKind pending_kind_ = ErrorKind::crash;
+  std::string pending_detail_;
+  const lutgemm_emu::Thread* pending_thread_ = nullptr;
 };
 
 // Installs the process-wide fault handlers once (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT and the
