@@ -186,3 +186,18 @@ TEST(EmuKernels, BarrierSpeedFigure) {
               "thread-barrier)\n",
               blocks, threads, s, s * 1e9 / (blocks * threads * 4.0));
 }
+
+TEST(EmuKernels, ActiveMask) {
+  const unsigned threads = 48; // warp 1 has 16 lanes
+  DeviceBuffer d_out(2 * threads * sizeof(unsigned));
+  auto kernel = load_kernel(correct("activemask_kernel"));
+  void* p = d_out.data();
+  void* args[] = {&p};
+  launch(*kernel, config({2, 1, 1}, {threads, 1, 1}), args);
+  const auto out = to_host<unsigned>(d_out);
+  for (unsigned t = 0; t < threads; ++t) {
+    const bool lower = t % 32 < 16;
+    EXPECT_EQ(out[t], lower ? 0x0000ffffu : 0u) << "block 0 thread " << t;
+    EXPECT_EQ(out[threads + t], t < 32 ? 0xffffffffu : 0x0000ffffu) << "block 1 thread " << t;
+  }
+}

@@ -19,6 +19,7 @@
 namespace lutgemm::emu::detail {
 namespace ctx = boost::context::detail;
 using lutgemm_emu::Thread;
+static_assert(kDone == lutgemm_emu::kThreadStateDone, "the device runtime reads this state");
 
 void LaunchShared::set_error(ErrorKind kind, std::string message) {
   {
@@ -266,6 +267,7 @@ bool Worker::run_block(std::uint64_t linear_block) {
       ++exited_;
       if (first_exited_ == nullptr)
         first_exited_ = t;
+      after_exit(t);
       if (arrived_ > 0 && arrived_ == live_) {
         fail(ErrorKind::barrier_divergence,
              fmt::format("waits at __syncthreads() at {}:{}, but thread {} of the block has "
@@ -347,25 +349,51 @@ void Worker::barrier(Thread* t, const char* file, unsigned line, int kind, int p
 }
 
 void Worker::warp_op(Thread* t, const char* file, unsigned line) {
-  const std::uint32_t wbase = t->warp * 32;
-  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
-  const unsigned exist = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1u);
-  const unsigned group = (t->warp_mask | (1u << t->lane)) & exist;
   t->state = kWaitWarp;
   t->wait_file = file;
   t->wait_line = line;
+  if (!try_complete_warp(t, true))
+    suspend(t);
+}
+
+void Worker::after_exit(const Thread* exited) {
+  // A lane that exits may complete an __activemask() its warp waits in (its group shrinks).
+  const std::uint32_t wbase = exited->warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  for (std::uint32_t l = 0; l < lanes; ++l) {
+    Thread* o = thread(wbase + l);
+    if (o->state == kWaitWarp && o->warp_kind == lutgemm_emu::kWarpActive) {
+      try_complete_warp(o, false);
+      return;
+    }
+  }
+}
+
+bool Worker::try_complete_warp(Thread* t, bool on_fiber) {
+  const std::uint32_t wbase = t->warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  const unsigned exist = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1u);
+  unsigned group = (t->warp_mask | (1u << t->lane)) & exist;
+  if (t->warp_kind == lutgemm_emu::kWarpActive) {
+    group = 0; // every lane that has not exited
+    for (std::uint32_t l = 0; l < lanes; ++l)
+      if (thread(wbase + l)->state != kDone)
+        group |= 1u << l;
+  }
   for (unsigned m = group; m != 0; m &= m - 1) {
     const Thread* o = thread(wbase + __builtin_ctz(m));
-    if (o->state == kDone)
+    if (o->state == kDone) {
+      if (!on_fiber)
+        return false; // diagnose_stall() reports it if nothing else can run
       fail_in_fiber(ErrorKind::barrier_divergence,
                     fmt::format("warp operation at {}:{} with mask {:#010x} names thread {}, "
                                 "which has exited",
-                                base_name(file), line, t->warp_mask, dim_text(o->thread_idx)),
+                                base_name(t->wait_file), t->wait_line, t->warp_mask,
+                                dim_text(o->thread_idx)),
                     t);
-    if (o->state != kWaitWarp) {
-      suspend(t);
-      return;
     }
+    if (o->state != kWaitWarp)
+      return false;
   }
   // Everyone in the group has arrived: compute each lane's result.
   unsigned ballot = 0;
@@ -402,6 +430,9 @@ void Worker::warp_op(Thread* t, const char* file, unsigned line) {
     case lutgemm_emu::kWarpBallot:
       r = ballot | (std::uint64_t(group) << 32);
       break;
+    case lutgemm_emu::kWarpActive:
+      r = group;
+      break;
     case lutgemm_emu::kWarpReduceAddU:
       r = static_cast<std::uint32_t>(add);
       break;
@@ -430,14 +461,16 @@ void Worker::warp_op(Thread* t, const char* file, unsigned line) {
       break;
     }
     o->warp_result = r;
-    if (o != t) {
+    if (o != t || !on_fiber) {
       o->state = kRunnable;
       queue_[queue_tail_] = wbase + lane;
       queue_tail_ = (queue_tail_ + 1) % qsize;
     }
   }
-  t->state = kRunning;
+  if (on_fiber)
+    t->state = kRunning;
   ++wsync_[t->warp];
+  return true;
 }
 
 void Worker::yield(Thread* t) {

@@ -87,6 +87,10 @@ public:
 private:
   bool run_block(std::uint64_t linear_block);
   void suspend(lutgemm_emu::Thread* t);
+  // Completes the warp operation `t` waits in if its whole group has arrived (results computed,
+  // lanes released); false if not yet. on_fiber: called by `t` itself, which keeps running.
+  bool try_complete_warp(lutgemm_emu::Thread* t, bool on_fiber);
+  void after_exit(const lutgemm_emu::Thread* exited);
   [[noreturn]] void fail_in_fiber(ErrorKind kind, std::string detail, const lutgemm_emu::Thread* t);
   void fail(ErrorKind kind, const std::string& detail, const lutgemm_emu::Thread* t);
   void diagnose_stall();

@@ -128,3 +128,17 @@ __global__ void barriers_kernel(float* __restrict__ out) {
 }
 
 } // namespace emu_test
+
+namespace emu_test {
+
+// __activemask(): lanes of the upper half of each warp return at once; the lower half sees only
+// itself. Threads of a partial last warp see only the lanes that exist.
+__global__ void activemask_kernel(unsigned* __restrict__ out) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  out[i] = 0;
+  if (threadIdx.x % 32 >= 16 && blockIdx.x == 0)
+    return;
+  out[i] = __activemask();
+}
+
+} // namespace emu_test
