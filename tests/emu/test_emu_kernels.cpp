@@ -201,3 +201,16 @@ TEST(EmuKernels, ActiveMask) {
     EXPECT_EQ(out[threads + t], t < 32 ? 0xffffffffu : 0x0000ffffu) << "block 1 thread " << t;
   }
 }
+
+TEST(EmuKernels, SpinLockMakesProgress) {
+  DeviceBuffer d_lock = to_device(std::vector<int>{0});
+  DeviceBuffer d_counter = to_device(std::vector<int>{0});
+  auto kernel = load_kernel(correct("spin_lock_kernel"));
+  void* p[] = {d_lock.data(), d_counter.data()};
+  void* args[] = {&p[0], &p[1]};
+  lutgemm::emu::LaunchOptions options;
+  options.timeout_s = 60;
+  launch(*kernel, config({6, 1, 1}, {64, 1, 1}), args, options);
+  EXPECT_EQ(to_host<int>(d_counter)[0], 6 * 64);
+  EXPECT_EQ(to_host<int>(d_lock)[0], 0);
+}

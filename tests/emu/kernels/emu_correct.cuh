@@ -142,3 +142,21 @@ __global__ void activemask_kernel(unsigned* __restrict__ out) {
 }
 
 } // namespace emu_test
+
+namespace emu_test {
+
+// Every thread takes a global spin lock (atomicCAS / atomicExch) and increments a plain counter:
+// needs forward progress for the lock holder while others spin (independent thread scheduling).
+__global__ void spin_lock_kernel(int* lock, int* counter) {
+  bool done = false;
+  while (!done) {
+    if (atomicCAS(lock, 0, 1) == 0) {
+      *(volatile int*)counter = *(volatile int*)counter + 1;
+      __threadfence();
+      atomicExch(lock, 0);
+      done = true;
+    }
+  }
+}
+
+} // namespace emu_test
