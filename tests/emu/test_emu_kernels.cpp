@@ -214,3 +214,28 @@ TEST(EmuKernels, SpinLockMakesProgress) {
   EXPECT_EQ(to_host<int>(d_counter)[0], 6 * 64);
   EXPECT_EQ(to_host<int>(d_lock)[0], 0);
 }
+
+// More worker threads than cores (as on a 16-core machine): blocks interleave freely.
+TEST(EmuKernels, ManyWorkersSameResults) {
+  const int threads = 128, blocks = 200;
+  const auto in = random_floats(threads * blocks, 31);
+  DeviceBuffer d_in = to_device(in);
+  DeviceBuffer d_out(blocks * sizeof(float));
+  auto kernel = load_kernel(correct("block_reduce_kernel"));
+  void* p_in = d_in.data();
+  void* p_out = d_out.data();
+  int n_arg = threads * blocks;
+  void* args[] = {&p_in, &p_out, &n_arg};
+  for (unsigned workers : {1u, 3u, 16u}) {
+    lutgemm::emu::LaunchOptions options;
+    options.worker_threads = workers;
+    launch(*kernel, config({blocks, 1, 1}, {threads, 1, 1}), args, options);
+    const auto out = to_host<float>(d_out);
+    for (int b = 0; b < blocks; ++b) {
+      double expect = 0;
+      for (int i = b * threads; i < (b + 1) * threads; ++i)
+        expect += in[i];
+      ASSERT_NEAR(out[b], expect, 1e-4) << "block " << b << ", " << workers << " workers";
+    }
+  }
+}
