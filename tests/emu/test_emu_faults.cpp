@@ -198,3 +198,15 @@ TEST(EmuFaults, LaunchConfigRejections) {
     launch(*kernel, config({1, 1, 1}, {32, 1, 1}, 227 * 1024 + 4), args, optin);
   });
 }
+
+TEST(EmuFaults, StackOverflowIsACrashNotACorruption) {
+  DeviceBuffer out(32 * sizeof(float));
+  auto kernel = load_kernel(broken("stack_overflow_kernel"));
+  void* p = out.data();
+  void* args[] = {&p};
+  const std::string msg = expect_error(ErrorKind::crash, [&] {
+    launch(*kernel, config({1, 1, 1}, {32, 1, 1}), args);
+  });
+  EXPECT_TRUE(contains(msg, "stack overflow")) << msg;
+  EXPECT_TRUE(contains(msg, "block (0,0,0) thread (")) << msg;
+}
