@@ -13,9 +13,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <regex>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,25 +84,30 @@ const std::string& sources_hash() {
   return hash;
 }
 
-// Writes the embedded sources (rewritten) under the cache directory once per process.
+// Writes the embedded sources (rewritten) under the cache directory: once per process and cache
+// directory, again if someone removed them meanwhile (a ".complete" marker is written last).
 std::string source_root() {
-  static std::once_flag once;
-  static std::string root;
-  std::call_once(once, [] {
-    root = cache_dir() + "/src-" + sources_hash();
-    for (const auto& file : embedded::all_files()) {
-      if (!is_compiled_source(file.name))
-        continue;
-      const fs::path path = fs::path(root) / std::string(file.name);
-      fs::create_directories(path.parent_path());
-      const std::string content = file.name.ends_with(".cuh") ? rewrite_dynamic_shared(file.content)
-                                                              : std::string(file.content);
-      std::error_code ec;
-      if (fs::exists(path, ec) && fs::file_size(path, ec) == content.size())
-        continue;
-      write_atomically(path.string(), content);
-    }
-  });
+  static std::mutex mutex;
+  static std::set<std::string> written;
+  const std::string root = cache_dir() + "/src-" + sources_hash();
+  const std::string marker = root + "/.complete";
+  std::lock_guard lock(mutex);
+  std::error_code ec;
+  if (written.count(root) != 0 && fs::exists(marker, ec))
+    return root;
+  for (const auto& file : embedded::all_files()) {
+    if (!is_compiled_source(file.name))
+      continue;
+    const fs::path path = fs::path(root) / std::string(file.name);
+    fs::create_directories(path.parent_path());
+    const std::string content = file.name.ends_with(".cuh") ? rewrite_dynamic_shared(file.content)
+                                                            : std::string(file.content);
+    if (fs::exists(path, ec) && fs::file_size(path, ec) == content.size())
+      continue;
+    write_atomically(path.string(), content);
+  }
+  write_atomically(marker, "");
+  written.insert(root);
   return root;
 }
 
@@ -187,7 +194,7 @@ std::string rewrite_dynamic_shared(std::string_view source) {
 
 std::string library_key(const KernelSpec& spec, BuildMode mode) {
   std::string text =
-      fmt::format("abi=1;sources={};spec={};cxx={};version={};cuda={}", sources_hash(),
+      fmt::format("abi=1;layout=2;sources={};spec={};cxx={};version={};cuda={}", sources_hash(),
                   spec.key_text(), host_compiler(), host_compiler_version(), cuda_include_dir());
   for (const auto& flag : host_compile_flags(mode))
     text += " " + flag;
@@ -216,8 +223,16 @@ HostLibrary build_library(const KernelSpec& spec, BuildMode mode) {
   for (const auto& flag : host_compile_flags(mode))
     command += " " + flag;
   command += " -I" + shell_quote(root) + " -I" + shell_quote(root + "/kernels") + " -isystem " +
-             shell_quote(cuda_include_dir()) + " " + shell_quote(tu_path) + " -o " +
-             shell_quote(tmp);
+             shell_quote(cuda_include_dir()) + " " + shell_quote(tu_path);
+  if (mode == BuildMode::race_check) {
+    // Compile instrumented, but link without the TSan runtime: emu_race_hooks.h replaces it.
+    command += " -c -o " + shell_quote(tmp + ".o") + " && " + shell_quote(host_compiler()) +
+               " -shared " + shell_quote(tmp + ".o") + " -o " + shell_quote(tmp) +
+               "; rc=$?; rm -f " + shell_quote(tmp + ".o") + "; exit $rc";
+    command = "(" + command + ")";
+  } else {
+    command += " -o " + shell_quote(tmp);
+  }
   const auto start = std::chrono::steady_clock::now();
   const RunResult r = run_command(command);
   lib.compile_ms =
