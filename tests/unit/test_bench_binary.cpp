@@ -16,7 +16,8 @@
 #define LUTGEMM_REQUIRE_BENCH() (void)0
 #else
 #define LUTGEMM_BENCH_PATH ""
-#define LUTGEMM_REQUIRE_BENCH() GTEST_SKIP() << "lutgemm_bench is not built (LUTGEMM_BUILD_BENCH=OFF)"
+#define LUTGEMM_REQUIRE_BENCH()                                                                    \
+  GTEST_SKIP() << "lutgemm_bench is not built (LUTGEMM_BUILD_BENCH=OFF)"
 #endif
 
 namespace {
