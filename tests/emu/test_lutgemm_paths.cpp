@@ -156,8 +156,8 @@ protected:
   }
 };
 
-TEST_P(LutGemmPaths, MatchesTheFloat64Reference) {
-  const Case& c = GetParam();
+// Runs the variant's plan on random inputs and compares every output with the reference.
+void run_and_compare(const Case& c) {
   const Problem& p = c.problem;
   ASSERT_EQ(check(p, c.params), std::nullopt);
   const LaunchPlan plan = make_launch_plan(p, c.params);
@@ -201,8 +201,47 @@ TEST_P(LutGemmPaths, MatchesTheFloat64Reference) {
           fmt::format("{} ({})", lut_label(p, c.params), to_string(p)));
 }
 
+TEST_P(LutGemmPaths, MatchesTheFloat64Reference) {
+  run_and_compare(GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Emu, LutGemmPaths, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+// Variants drawn at random from the declared knob values, on random problems: whatever check()
+// accepts must run correctly (seeded, so the draw is the same on every run).
+TEST(LutGemmRandomVariants, WhatCheckAcceptsRunsCorrectly) {
+  std::mt19937 rng(20261130);
+  std::vector<Case> drawn;
+  int rejected = 0;
+  while (drawn.size() < 8) {
+    KnobValues values;
+    for (const auto& knob : lut_knobs())
+      values[knob.name] = knob.values[rng() % knob.values.size()];
+    const LutParams params = lut_params_from_values(values);
+    const std::int64_t k = 32 * (1 + static_cast<std::int64_t>(rng() % 24));
+    std::vector<int> groups = {kRowWise};
+    for (int g = 32; g <= k; g += 32)
+      if (k % g == 0)
+        groups.push_back(g);
+    const Problem p =
+        problem(33 + static_cast<std::int64_t>(rng() % 268), k, 1 + static_cast<int>(rng() % 32),
+                1 + static_cast<int>(rng() % 8), groups[rng() % groups.size()], rng() % 2 == 0);
+    if (auto reason = check(p, params)) {
+      EXPECT_FALSE(reason->empty());
+      ++rejected;
+      continue;
+    }
+    drawn.push_back({fmt::format("random{}", drawn.size()), p, params});
+  }
+  std::printf("  drew 8 accepted variants (%d rejected up front with a reason)\n", rejected);
+  std::vector<LaunchPlan> plans;
+  for (const auto& c : drawn)
+    plans.push_back(make_launch_plan(c.problem, c.params));
+  preload(plans);
+  for (const auto& c : drawn)
+    run_and_compare(c);
+}
 
 // The shared-memory protocol (x tile, tables, barriers between tiles) has no race: the emulator's
 // race check (instrumented build) on small shapes of a few variants with different table layouts.
