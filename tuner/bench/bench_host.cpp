@@ -1,10 +1,17 @@
 // Host-side benchmarks of the kernel toolchain (run without a GPU): NVRTC compilation of the
 // default LUT-GEMM variant, cold (a fresh compiler, nothing cached) and warm (a memory-cache hit,
-// i.e. what the tuner pays for a variant it has already compiled).
+// i.e. what the tuner pays for a variant it has already compiled), and one emulated launch plan of
+// the default variant on a small layer (the cost of an emulator check in the tuner).
+#include "emu/emulator.hpp"
 #include "jit/nvrtc_compiler.hpp"
 #include "kernels/lut_params.hpp"
+#include "quant/bcq.hpp"
+#include "quant/generate.hpp"
+#include "quant/pack_bcq.hpp"
 
 #include <benchmark/benchmark.h>
+
+#include <map>
 
 namespace lutgemm::bench {
 namespace {
@@ -46,6 +53,50 @@ void BM_NvrtcCompileWarm(benchmark::State& state, const std::string& arch) {
     benchmark::DoNotOptimize(kernel);
   }
 }
+
+// The whole plan of the default variant (main kernel + split reduction) in the emulator; the host
+// compile happens once before timing (disk cache).
+void BM_EmuLaunchDefault(benchmark::State& state) {
+  const Problem problem{
+      .m = state.range(0), .k = state.range(1), .batch = 1, .bits = 3, .group = 128};
+  const LaunchPlan plan = make_launch_plan(problem, default_lut_params(problem.bits, 1));
+  BcqOptions options;
+  options.bits = problem.bits;
+  options.group = problem.group;
+  options.rounds = 0; // any valid weights do: the launch's cost does not depend on their values
+  const PackedBcq weights = pack_bcq(
+      quantize_bcq(gaussian_weights(problem.m, problem.k, 1), problem.m, problem.k, options));
+  const std::vector<std::uint16_t> x = random_activations(1, problem.k, 2);
+  auto upload = [](const auto& host) {
+    emu::DeviceBuffer buffer(std::max<std::size_t>(1, host.size()) * sizeof(host[0]));
+    buffer.upload(host.data(), host.size() * sizeof(host[0]));
+    return buffer;
+  };
+  emu::DeviceBuffer bit_words = upload(weights.bit_words);
+  emu::DeviceBuffer alpha = upload(weights.alpha);
+  emu::DeviceBuffer offset = upload(weights.offset);
+  emu::DeviceBuffer xs = upload(x);
+  emu::DeviceBuffer y(static_cast<std::size_t>(problem.m) * 2);
+  const std::map<std::string, emu::DeviceBuffer*> buffers = {
+      {"bit_words", &bit_words}, {"alpha", &alpha}, {"offset", &offset}, {"x", &xs}, {"y", &y}};
+  try {
+    emu::run_plan(plan, buffers); // compiles (or loads from the disk cache) outside the timing
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  for (auto _ : state)
+    emu::run_plan(plan, buffers);
+  state.SetLabel(lut_label(problem, default_lut_params(problem.bits, 1)));
+  state.counters["weights_per_s"] = benchmark::Counter(
+      static_cast<double>(problem.m * problem.k), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_EmuLaunchDefault)
+    ->Name("host/emu_launch/lut_default_q3_b1")
+    ->Args({1024, 1024})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_CAPTURE(BM_NvrtcCompileCold, sm_90, std::string("sm_90"))
     ->Name("host/nvrtc_compile_cold/lut_default_q3_b1/sm_90")
