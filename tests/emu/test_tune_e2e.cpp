@@ -5,6 +5,7 @@
 #include "backend/emu_backend.hpp"
 #include "search/tune_driver.hpp"
 #include "search/variant_evaluator.hpp"
+#include "search/worker_evaluator.hpp"
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -111,5 +112,31 @@ TEST(TuneE2E, WrongKernelIsStoredAsWrongResult) {
   EXPECT_EQ(t.rows[0].disposition, Disposition::wrong_result) << t.rows[0].message;
   EXPECT_NE(t.rows[0].message.find("reference"), std::string::npos) << t.rows[0].message;
   EXPECT_FALSE(t.summaries[0].best_variant);
+  std::filesystem::remove(db);
+}
+
+TEST(TuneE2E, WorkerProcessGivesTheSameOutcomeAsInProcess) {
+  const auto db = temp_db("tune_e2e_worker");
+  auto config = config_for(
+      "a100-80gb", {"mu=8", "rows_per_thread=4", "threads=128", "split=8", "combine=reduce"});
+  search::VariantEvaluator local(std::make_shared<backend::EmuBackend>(), config);
+  const Problem problem{.m = 3000, .k = 1024, .batch = 1, .bits = 3, .group = 128};
+  auto variants = space::enumerate(local.space(problem), problem).accepted;
+  ASSERT_EQ(variants.size(), 1u);
+  const auto direct = local.evaluate(problem, variants[0]);
+  search::WorkerEvaluator worker(local,
+                                 {LUTGEMM_CLI_PATH, "worker", "--backend", "emu", "--target",
+                                  "a100-80gb", "--db", db, "--seed", "11"},
+                                 std::chrono::seconds(300));
+  const auto isolated = worker.evaluate(problem, variants[0]);
+  EXPECT_EQ(direct.disposition, Disposition::ok) << direct.message;
+  EXPECT_EQ(isolated.disposition, direct.disposition) << isolated.message;
+  EXPECT_EQ(isolated.source, TimeSource::modelled);
+  EXPECT_EQ(isolated.message, direct.message);
+  EXPECT_EQ(isolated.proxy_shape, direct.proxy_shape);
+  ASSERT_TRUE(isolated.time_us && direct.time_us);
+  EXPECT_DOUBLE_EQ(isolated.time_us->median, direct.time_us->median);
+  EXPECT_EQ(isolated.max_error, direct.max_error);
+  EXPECT_EQ(worker.restarts(), 0);
   std::filesystem::remove(db);
 }
