@@ -184,7 +184,8 @@ public:
     search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
     search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
     if (!quiet_)
-      fmt::print(stderr, "lutgemm tune: {} problem(s) on {} ({}), strategy {}, database {}\n",
+      fmt::print(stderr,
+                 "lutgemm tune: {} problem(s) on {} [{} backend], strategy {}, database {}\n",
                  problems.size(), device.name, info.backend, info.strategy, db_path);
     g_stop.store(false);
     auto previous = std::signal(SIGINT, on_interrupt);
