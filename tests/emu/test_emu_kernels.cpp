@@ -2,7 +2,9 @@
 #include "common/half.hpp"
 #include "emu_test_util.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 
 using namespace emu_test;
 using lutgemm::emu::DeviceBuffer;
@@ -164,4 +166,23 @@ TEST(EmuKernels, IntegerIntrinsics) {
     EXPECT_EQ(out[6 * i + 4], (unsigned)((hilo << (b & 31)) >> 32));
     EXPECT_EQ(out[6 * i + 5], (unsigned)(hilo >> (a & 31)));
   }
+}
+
+// The speed figure of the README's performance notes (emulator on this CPU): 1024 blocks x 256
+// threads, 4 barriers each. Checked for correctness; the time is printed, not asserted.
+TEST(EmuKernels, BarrierSpeedFigure) {
+  const unsigned blocks = 1024, threads = 256;
+  DeviceBuffer d_out(blocks * sizeof(float));
+  auto kernel = load_kernel(correct("barriers_kernel"));
+  void* p = d_out.data();
+  void* args[] = {&p};
+  const auto start = std::chrono::steady_clock::now();
+  launch(*kernel, config({blocks, 1, 1}, {threads, 1, 1}), args);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto out = to_host<float>(d_out);
+  for (unsigned b = 0; b < blocks; ++b)
+    ASSERT_EQ(out[b], 4.0f); // thread 0 reads s[2] = (float)3 + 1
+  std::printf("[emulator, this CPU] %u blocks x %u threads, 4 barriers: %.3f s (%.0f ns per "
+              "thread-barrier)\n",
+              blocks, threads, s, s * 1e9 / (blocks * threads * 4.0));
 }

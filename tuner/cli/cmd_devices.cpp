@@ -4,6 +4,7 @@
 #include "cli/command_registry.hpp"
 #include "cuda/device_info.hpp"
 #include "cuda/driver_api.hpp"
+#include "emu/emulator.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,19 +13,6 @@
 
 namespace lutgemm::cli {
 namespace {
-
-// What the emulator offers (its worker pool and shared-memory limits per block).
-struct EmulatorDescription {
-  unsigned worker_threads = 1;
-  int smem_per_block_bytes = 48 * 1024;
-  int smem_per_block_optin_bytes = 227 * 1024;
-};
-
-EmulatorDescription describe_emulator() {
-  EmulatorDescription d;
-  d.worker_threads = std::max(1u, std::thread::hardware_concurrency());
-  return d;
-}
 
 std::string gib(double bytes) {
   return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024 * 1024));
@@ -47,7 +35,7 @@ public:
     std::vector<cuda::DeviceProperties> devices;
     if (status.ok())
       devices = cuda::query_devices();
-    const EmulatorDescription emu = describe_emulator();
+    const emu::EmulatorInfo emu = emu::emulator_info();
 
     if (json_) {
       nlohmann::json cuda_json = {
@@ -60,11 +48,13 @@ public:
         cuda_json["devices"].push_back(cuda::to_json(device));
       nlohmann::json out = {{"cuda", cuda_json},
                             {"emulator",
-                             {{"name", "host SIMT emulator"},
+                             {{"name", emu.name},
                               {"available", true},
-                              {"worker_threads", emu.worker_threads},
-                              {"smem_per_block_bytes", emu.smem_per_block_bytes},
-                              {"smem_per_block_optin_bytes", emu.smem_per_block_optin_bytes}}}};
+                              {"worker_threads", emu.threads},
+                              {"smem_per_block_bytes", emu.smem_limit_bytes},
+                              {"smem_per_block_optin_bytes", emu.smem_optin_bytes},
+                              {"compiler", emu.compiler},
+                              {"cache_dir", emu.cache_dir}}}};
       fmt::print("{}\n", out.dump(2));
       return 0;
     }
@@ -85,10 +75,10 @@ public:
                  d.sm_clock_khz / 1000, d.memory_clock_khz / 1000, d.memory_bus_width_bits,
                  cuda::driver_version_text(d.driver_version));
     }
-    fmt::print("emu     host SIMT emulator (always available): {} worker threads, shared memory "
-               "per block {} (opt-in {})\n",
-               emu.worker_threads, kib(emu.smem_per_block_bytes),
-               kib(emu.smem_per_block_optin_bytes));
+    fmt::print("emu     {} (always available): {} worker threads, shared memory per block {} "
+               "(opt-in {}); kernels compiled by {}, cached in {}\n",
+               emu.name, emu.threads, kib(emu.smem_limit_bytes), kib(emu.smem_optin_bytes),
+               emu.compiler, emu.cache_dir);
     return 0;
   }
 

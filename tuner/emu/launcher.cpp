@@ -35,12 +35,12 @@ void check_config(const KernelSpec& spec, const LaunchConfig& c, const LaunchOpt
                              g.x, g.y, g.z, b.x, b.y, b.z));
   if (g.x > 2147483647u || g.y > 65535 || g.z > 65535)
     reject(spec, fmt::format("grid ({},{},{}) exceeds (2^31-1, 65535, 65535)", g.x, g.y, g.z));
-  if (b.x > 1024 || b.y > 1024 || b.z > 64)
-    reject(spec, fmt::format("block ({},{},{}) exceeds (1024, 1024, 64)", b.x, b.y, b.z));
   const std::uint64_t threads = std::uint64_t(b.x) * b.y * b.z;
   if (threads > 1024)
     reject(spec, fmt::format("block ({},{},{}) has {} threads; at most 1024 are allowed", b.x, b.y,
                              b.z, threads));
+  if (b.z > 64)
+    reject(spec, fmt::format("block ({},{},{}) exceeds 64 in z", b.x, b.y, b.z));
   if (options.smem_limit_bytes > kOptinSmemBytes)
     reject(spec, fmt::format("shared-memory limit {} bytes exceeds the opt-in maximum of {} bytes",
                              options.smem_limit_bytes, kOptinSmemBytes));

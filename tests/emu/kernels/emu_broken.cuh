@@ -84,3 +84,15 @@ __global__ void null_kernel(float* __restrict__ out) {
 }
 
 } // namespace emu_test
+
+namespace emu_test {
+
+// A local array larger than a fiber's stack.
+__global__ void stack_overflow_kernel(float* __restrict__ out) {
+  volatile float big[64 * 1024];
+  for (int i = 0; i < 64 * 1024; i += 1024)
+    big[i] = (float)i;
+  out[threadIdx.x] = big[threadIdx.x * 1024];
+}
+
+} // namespace emu_test

@@ -28,6 +28,13 @@
 
 #include "emu_abi.h"
 
+// Atomics are never data races: race-check builds leave them uninstrumented.
+#ifdef LUTGEMM_EMU_RACE_CHECK
+#define LUTGEMM_EMU_UNCHECKED __attribute__((no_sanitize_thread))
+#else
+#define LUTGEMM_EMU_UNCHECKED
+#endif
+
 #include <cuda_fp16.h>
 
 #include <cmath>
@@ -123,13 +130,13 @@ inline void __syncwarp(unsigned mask = 0xffffffffu, const char* file = __builtin
                        unsigned line = __builtin_LINE()) {
   ::lutgemm_emu::warp_op(::lutgemm_emu::kWarpSync, mask, 0, 0, file, line);
 }
-inline void __threadfence() {
+LUTGEMM_EMU_UNCHECKED inline void __threadfence() {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
-inline void __threadfence_block() {
+LUTGEMM_EMU_UNCHECKED inline void __threadfence_block() {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
-inline void __threadfence_system() {
+LUTGEMM_EMU_UNCHECKED inline void __threadfence_system() {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 inline void __nanosleep(unsigned) {
@@ -419,7 +426,7 @@ inline __half2 h2exp(__half2 a) {
 // the other fibers of the block run, so spin locks make progress as under independent thread
 // scheduling.
 namespace lutgemm_emu {
-template <class T, class F> inline T atomic_update(T* address, F op) {
+template <class T, class F> LUTGEMM_EMU_UNCHECKED inline T atomic_update(T* address, F op) {
   static_assert(sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8, "atomic size");
   using Bits = std::conditional_t<sizeof(T) == 2, uint16_t,
                                   std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>;
@@ -439,19 +446,19 @@ template <class T, class F> inline T atomic_update(T* address, F op) {
 } // namespace lutgemm_emu
 
 #define LUTGEMM_EMU_ATOMIC_INT(type)                                                               \
-  inline type atomicAdd(type* p, type v) {                                                         \
+  LUTGEMM_EMU_UNCHECKED inline type atomicAdd(type* p, type v) {                                   \
     return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
-  inline type atomicSub(type* p, type v) {                                                         \
+  LUTGEMM_EMU_UNCHECKED inline type atomicSub(type* p, type v) {                                   \
     return __atomic_fetch_sub(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
-  inline type atomicAnd(type* p, type v) {                                                         \
+  LUTGEMM_EMU_UNCHECKED inline type atomicAnd(type* p, type v) {                                   \
     return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
-  inline type atomicOr(type* p, type v) {                                                          \
+  LUTGEMM_EMU_UNCHECKED inline type atomicOr(type* p, type v) {                                    \
     return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);                                              \
   }                                                                                                \
-  inline type atomicXor(type* p, type v) {                                                         \
+  LUTGEMM_EMU_UNCHECKED inline type atomicXor(type* p, type v) {                                   \
     return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
   inline type atomicMax(type* p, type v) {                                                         \
@@ -460,12 +467,12 @@ template <class T, class F> inline T atomic_update(T* address, F op) {
   inline type atomicMin(type* p, type v) {                                                         \
     return ::lutgemm_emu::atomic_update(p, [v](type o) { return v < o ? v : o; });                 \
   }                                                                                                \
-  inline type atomicExch(type* p, type v) {                                                        \
+  LUTGEMM_EMU_UNCHECKED inline type atomicExch(type* p, type v) {                                  \
     const type old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);                                  \
     ::lutgemm_emu::yield();                                                                        \
     return old;                                                                                    \
   }                                                                                                \
-  inline type atomicCAS(type* p, type compare, type v) {                                           \
+  LUTGEMM_EMU_UNCHECKED inline type atomicCAS(type* p, type compare, type v) {                     \
     type expected = compare;                                                                       \
     __atomic_compare_exchange_n(p, &expected, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);       \
     ::lutgemm_emu::yield();                                                                        \
@@ -477,7 +484,8 @@ LUTGEMM_EMU_ATOMIC_INT(unsigned long long)
 LUTGEMM_EMU_ATOMIC_INT(long long)
 #undef LUTGEMM_EMU_ATOMIC_INT
 
-inline unsigned short atomicCAS(unsigned short* p, unsigned short compare, unsigned short v) {
+LUTGEMM_EMU_UNCHECKED inline unsigned short atomicCAS(unsigned short* p, unsigned short compare,
+                                                      unsigned short v) {
   unsigned short expected = compare;
   __atomic_compare_exchange_n(p, &expected, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
   ::lutgemm_emu::yield();

@@ -1,0 +1,66 @@
+#pragma once
+// Race-check builds of a kernel library: compiled with -fsanitize=thread, which makes the
+// compiler call __tsan_readN/__tsan_writeN before every memory access, but linked without the
+// TSan runtime: these definitions are that runtime. Accesses inside the running block's shared
+// memory go to the host's race checker (Block::hooks->shared_access); everything else returns at
+// once. The runtime's own functions are not instrumented (no_sanitize_thread), and atomics are
+// left alone: atomic accesses never race.
+#include "emu_abi.h"
+
+#define LUTGEMM_EMU_NO_TSAN __attribute__((no_sanitize_thread, noinline))
+
+namespace lutgemm_emu {
+LUTGEMM_EMU_NO_TSAN inline void race_access(const void* address, size_t bytes, int is_write) {
+  Thread* t = self_from_stack(__builtin_frame_address(0));
+  const Block* b = t->block;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
+  if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
+    b->hooks->shared_access(t, address, bytes, is_write);
+}
+} // namespace lutgemm_emu
+
+// Makes sure this module's TLS block (the static __shared__ storage) exists on the calling worker
+// thread, so that the host can find its address (dlinfo RTLD_DI_TLS_DATA).
+thread_local char lutgemm_emu_tls_anchor;
+extern "C" LUTGEMM_EMU_NO_TSAN void lutgemm_emu_touch_tls() {
+  *static_cast<volatile char*>(&lutgemm_emu_tls_anchor) = 0;
+}
+
+extern "C" {
+LUTGEMM_EMU_NO_TSAN void __tsan_init() {}
+LUTGEMM_EMU_NO_TSAN void __tsan_func_entry(void*) {}
+LUTGEMM_EMU_NO_TSAN void __tsan_func_exit() {}
+LUTGEMM_EMU_NO_TSAN void __tsan_vptr_update(void**, void*) {}
+LUTGEMM_EMU_NO_TSAN void __tsan_vptr_read(void**) {}
+LUTGEMM_EMU_NO_TSAN void __tsan_read_range(void* a, unsigned long n) {
+  ::lutgemm_emu::race_access(a, n, 0);
+}
+LUTGEMM_EMU_NO_TSAN void __tsan_write_range(void* a, unsigned long n) {
+  ::lutgemm_emu::race_access(a, n, 1);
+}
+#define LUTGEMM_EMU_TSAN_ACCESS(n)                                                                 \
+  LUTGEMM_EMU_NO_TSAN void __tsan_read##n(void* a) {                                               \
+    ::lutgemm_emu::race_access(a, n, 0);                                                           \
+  }                                                                                                \
+  LUTGEMM_EMU_NO_TSAN void __tsan_write##n(void* a) {                                              \
+    ::lutgemm_emu::race_access(a, n, 1);                                                           \
+  }                                                                                                \
+  LUTGEMM_EMU_NO_TSAN void __tsan_unaligned_read##n(void* a) {                                     \
+    ::lutgemm_emu::race_access(a, n, 0);                                                           \
+  }                                                                                                \
+  LUTGEMM_EMU_NO_TSAN void __tsan_unaligned_write##n(void* a) {                                    \
+    ::lutgemm_emu::race_access(a, n, 1);                                                           \
+  }                                                                                                \
+  LUTGEMM_EMU_NO_TSAN void __tsan_volatile_read##n(void* a) {                                      \
+    ::lutgemm_emu::race_access(a, n, 0);                                                           \
+  }                                                                                                \
+  LUTGEMM_EMU_NO_TSAN void __tsan_volatile_write##n(void* a) {                                     \
+    ::lutgemm_emu::race_access(a, n, 1);                                                           \
+  }
+LUTGEMM_EMU_TSAN_ACCESS(1)
+LUTGEMM_EMU_TSAN_ACCESS(2)
+LUTGEMM_EMU_TSAN_ACCESS(4)
+LUTGEMM_EMU_TSAN_ACCESS(8)
+LUTGEMM_EMU_TSAN_ACCESS(16)
+#undef LUTGEMM_EMU_TSAN_ACCESS
+}
