@@ -1,101 +1,176 @@
-// The store's read-only view for `lutgemm report` and `export`: devices with their target, the
-// latest verified result per (problem, variant), failures and emulator wall times left out, and
-// files that are not lutgemm databases refused.
+// The SQLite ResultQueries (tuner/store/report_queries.cpp) on a hand-made database, and
+// `lutgemm report` / `lutgemm export` end to end on the same file.
 #include "common/error.hpp"
+#include "handmade_db.hpp"
 #include "report/result_queries.hpp"
-#include "store/store.hpp"
+#include "store/sqlite.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
-#include <filesystem>
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
-#include <random>
+#include <sstream>
 
 using namespace lutgemm;
+using namespace lutgemm::report;
+namespace fs = std::filesystem;
 
 namespace {
-std::string temp_path(const char* name) {
-  auto path = std::filesystem::temp_directory_path() /
-              (std::string(name) + "_" + std::to_string(std::random_device{}()) + ".db");
-  std::filesystem::remove(path);
-  return path.string();
+
+fs::path temp_path(const std::string& name) {
+  return fs::path(LUTGEMM_TEST_BINARY_DIR) / ("test_report_queries." + name);
 }
+
+const ResultRow* find(const std::vector<ResultRow>& rows, const Problem& p,
+                      const std::string& label) {
+  for (const auto& r : rows)
+    if (r.problem == p && r.variant_label == label)
+      return &r;
+  return nullptr;
+}
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result run(const std::string& args) {
+  const auto out = temp_path("out"), err = temp_path("err");
+  const std::string command = "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" +
+                              out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
 } // namespace
 
-TEST(ReportQueries, LatestVerifiedResultPerVariant) {
-  const auto path = temp_path("report_queries");
-  std::mt19937 rng(3);
-  std::uniform_real_distribution<double> time(5.0, 50.0);
-  const double t1 = time(rng), t2 = time(rng), t3 = time(rng);
-  const Problem problem{.m = 4096, .k = 4096, .batch = 1, .bits = 3, .group = 128};
-  {
-    auto store = store::Store::open(path);
-    store::DeviceRecord device;
-    device.key = "model:h100-sxm";
-    device.name = "emu (model: h100-sxm)";
-    device.backend = "emu";
-    device.arch = "sm_90";
-    const auto device_id = store.device_id(device);
-    const auto problem_id = store.problem_id(problem);
-    const auto a = store.variant_id("lutgemm", "lut_a", R"({"mu":8,"accum":"f32"})");
-    const auto b = store.variant_id("lutgemm", "lut_b", R"({"mu":4})");
-    const auto c = store.variant_id("lutgemm", "lut_c", R"({"mu":4})");
-    store::RunInfo info;
-    info.command_line = "test";
-    info.git_sha = "abc123";
-    info.toolkit_version = "13.0";
-    info.driver_version = "none";
-    info.backend = "emu";
-    info.strategy = "exhaustive";
-    info.device_id = device_id;
-    for (int run = 0; run < 2; ++run) {
-      const auto run_id = store.begin_run(info);
-      auto rec = [&](std::int64_t variant, Disposition d, std::optional<double> us) {
-        store::MeasurementRecord r;
-        r.run_id = run_id;
-        r.device_id = device_id;
-        r.problem_id = problem_id;
-        r.variant_id = variant;
-        r.disposition = d;
-        r.source = TimeSource::modelled;
-        r.median_us = us;
-        store.record(r);
-      };
-      rec(a, Disposition::ok, run == 0 ? t1 : t2); // the second run's time wins
-      if (run == 0) {
-        rec(b, Disposition::wrong_result, std::nullopt);
-        rec(c, Disposition::ok, t3);
-      }
-      store.end_run(run_id, store::RunStatus::completed);
-    }
-  }
-  auto queries = report::open_result_database(path);
-  auto devices = queries->devices();
-  ASSERT_EQ(devices.size(), 1u);
-  EXPECT_EQ(devices[0].name, "emu (model: h100-sxm)");
-  EXPECT_EQ(devices[0].target_key, "h100-sxm");
-  EXPECT_EQ(devices[0].driver_version, "");
+TEST(ReportQueries, DevicesWithResultsAndTheirRuns) {
+  const auto db = temp_path("devices.db");
+  handmade::write_handmade_db(db);
+  const auto q = open_result_database(db.string());
+  const auto devices = q->devices();
+  ASSERT_EQ(devices.size(), 2u);
+  EXPECT_EQ(devices[0].name, handmade::kGpuName);
+  EXPECT_EQ(devices[0].target_key, ""); // a GPU: matched by name, not named by the database
+  EXPECT_EQ(devices[0].memory_bytes, 85899345920);
+  EXPECT_EQ(devices[0].driver_version, "575.51"); // the latest run's
   EXPECT_EQ(devices[0].cuda_version, "13.0");
-  auto rows = queries->results("emu (model: h100-sxm)");
-  ASSERT_EQ(rows.size(), 2u); // lut_b failed: not a result
-  EXPECT_EQ(rows[0].variant_label, "lut_a");
-  EXPECT_DOUBLE_EQ(rows[0].median_us, t2);
-  EXPECT_EQ(rows[0].run_id, 2);
-  EXPECT_EQ(rows[0].problem, problem);
-  EXPECT_EQ(rows[0].source, report::TimeSource::modelled);
-  EXPECT_EQ(rows[0].git_sha, "abc123");
-  ASSERT_EQ(rows[0].params.size(), 1u); // integer parameters only
-  EXPECT_EQ(rows[0].params[0].first, "mu");
-  EXPECT_EQ(rows[1].variant_label, "lut_c");
-  EXPECT_DOUBLE_EQ(rows[1].median_us, t3);
-  EXPECT_TRUE(queries->results("another device").empty());
-  std::filesystem::remove(path);
+  EXPECT_EQ(devices[1].name, handmade::kModelName);
+  EXPECT_EQ(devices[1].target_key, "a100-80gb");
 }
 
-TEST(ReportQueries, RefusesMissingAndForeignFiles) {
-  EXPECT_THROW(report::open_result_database(temp_path("missing")), UsageError);
-  const auto text = temp_path("text");
-  std::ofstream(text) << "not a database";
-  EXPECT_THROW(report::open_result_database(text), UsageError);
-  std::filesystem::remove(text);
+TEST(ReportQueries, LatestVerifiedTimePerVariantOnly) {
+  const auto db = temp_path("results.db");
+  handmade::write_handmade_db(db);
+  const auto q = open_result_database(db.string());
+  const auto rows = q->results(handmade::kGpuName);
+  const Problem t1 = handmade::table1_problem(), p2 = handmade::second_problem();
+  ASSERT_EQ(rows.size(), 5u); // lut-a, lut-b, cuBLAS on t1; lut-a, cuBLAS on p2
+  const auto* a = find(rows, t1, "lut-a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_DOUBLE_EQ(a->median_us, 250.0); // run 2's re-measurement, not its sweep nor run 1
+  EXPECT_EQ(a->kernel, "lutgemm");
+  EXPECT_EQ(a->source, report::TimeSource::measured);
+  EXPECT_EQ(a->run_id, 2);
+  EXPECT_EQ(a->git_sha, "0123abcd");
+  EXPECT_EQ(a->driver_version, "575.51");
+  EXPECT_FALSE(a->run_started.empty());
+  const std::vector<std::pair<std::string, std::int64_t>> params{
+      {"half_tables", 1}, {"k_tile", 256}, {"mu", 8}, {"rows_per_block", 8}};
+  EXPECT_EQ(a->params, params);
+  const auto* cublas = find(rows, t1, "default");
+  ASSERT_NE(cublas, nullptr);
+  EXPECT_EQ(cublas->kernel, "cublas_fp16"); // the report's name for the paper's reference
+  EXPECT_DOUBLE_EQ(cublas->median_us, 700.0);
+  EXPECT_EQ(find(rows, t1, "lut-bad"), nullptr); // wrong result: not a result
+  EXPECT_EQ(find(rows, p2, "lut-b"), nullptr);   // emulated wall time: never a GPU figure
+  EXPECT_EQ(best_result(rows, t1, "lutgemm")->variant_label, "lut-a");
+  // Deterministic order (sorted by problem): the same query gives the same rows.
+  const auto again = q->results(handmade::kGpuName);
+  ASSERT_EQ(again.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    EXPECT_EQ(again[i].variant_label, rows[i].variant_label);
+
+  const auto modelled = q->results(handmade::kModelName);
+  ASSERT_EQ(modelled.size(), 1u);
+  EXPECT_EQ(modelled[0].source, report::TimeSource::modelled);
+  EXPECT_DOUBLE_EQ(modelled[0].median_us, 200.0);
+  EXPECT_TRUE(q->results("no such device").empty());
+}
+
+TEST(ReportQueries, BadFilesAreUsageErrors) {
+  EXPECT_THROW(open_result_database(temp_path("missing.db").string()), UsageError);
+  const auto text = temp_path("text.db");
+  std::ofstream(text) << "not a database, just text that is long enough to be read as a header";
+  EXPECT_THROW(open_result_database(text.string()), UsageError);
+  const auto other = temp_path("other.db");
+  fs::remove(other);
+  {
+    store::Database db(other.string());
+    db.exec("CREATE TABLE t (x INTEGER)");
+  }
+  EXPECT_THROW(open_result_database(other.string()), UsageError);
+}
+
+TEST(ReportQueries, ReportAndExportEndToEnd) {
+  const auto db = temp_path("e2e.db");
+  handmade::write_handmade_db(db);
+  const std::string gpu = std::string("--device '") + handmade::kGpuName + "'";
+  const Result all = run("report --table all --db '" + db.string() + "' " + gpu);
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("0.250"), std::string::npos) << all.out; // Table 1's LUT-GEMM, ms
+  EXPECT_NE(all.out.find("not measured"), std::string::npos);
+  for (const char* format : {"csv", "json"}) {
+    const Result r = run("report --table all --format " + std::string(format) + " --db '" +
+                         db.string() + "' " + gpu);
+    EXPECT_EQ(r.exit_code, 0) << format << ": " << r.err;
+    EXPECT_FALSE(r.out.empty());
+    if (std::string(format) == "json") {
+      EXPECT_TRUE(nlohmann::json::accept(r.out)) << r.out;
+    }
+  }
+  const Result listing =
+      run("report --table results --format json --db '" + db.string() + "' " + gpu);
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  EXPECT_NE(listing.out.find("lut-a"), std::string::npos);
+  // Two devices: the report asks which, in one line.
+  const Result ambiguous = run("report --db '" + db.string() + "'");
+  EXPECT_EQ(ambiguous.exit_code, 2);
+  EXPECT_NE(ambiguous.err.find("--device"), std::string::npos);
+
+  const auto header = temp_path("tuned.hpp");
+  fs::remove(header);
+  const Result ex =
+      run("export --db '" + db.string() + "' " + gpu + " --out '" + header.string() + "'");
+  ASSERT_EQ(ex.exit_code, 0) << ex.err;
+  const std::string text = slurp(header);
+  EXPECT_NE(text.find("lut-a"), std::string::npos);
+  EXPECT_NE(text.find(handmade::kGpuName), std::string::npos);
+  // Deterministic: the same database gives the same bytes.
+  const auto header2 = temp_path("tuned2.hpp");
+  ASSERT_EQ(run("export --db '" + db.string() + "' " + gpu + " --out '" + header2.string() + "'")
+                .exit_code,
+            0);
+  EXPECT_EQ(slurp(header2), text);
+}
+
+TEST(ReportQueries, EmptyDatabaseReportsNotMeasured) {
+  const auto db = temp_path("empty.db");
+  for (const auto& p : {db, fs::path(db.string() + "-wal"), fs::path(db.string() + "-shm")})
+    fs::remove(p);
+  (void)store::Store::open(db.string()); // the schema, no rows
+  EXPECT_TRUE(open_result_database(db.string())->devices().empty());
+  const Result r = run("report --table all --db '" + db.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("not measured"), std::string::npos);
 }

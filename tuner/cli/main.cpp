@@ -7,6 +7,27 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+
+namespace {
+
+std::string one_line(std::string text) {
+  for (auto& ch : text)
+    if (ch == '\n' || ch == '\r')
+      ch = ' ';
+  while (!text.empty() && text.back() == ' ')
+    text.pop_back();
+  return text;
+}
+
+// "lutgemm quantize" when the error happened inside a subcommand, else "lutgemm".
+std::string parsed_command_name(const CLI::App& app) {
+  for (const auto* sub : app.get_subcommands())
+    return "lutgemm " + sub->get_name();
+  return "lutgemm";
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   using namespace lutgemm;
@@ -37,10 +58,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0)
       return app.exit(e); // --help, --version
-    app.exit(e);
+    // One line (CLI11's own handler prints two): the command, CLI11's message naming the bad value
+    // or option, and where the allowed values are listed.
+    const std::string name = parsed_command_name(app);
+    std::string allowed = fmt::format("see `{} --help` for what is allowed", name);
+    if (app.get_subcommands().empty()) {
+      std::string names;
+      for (const auto& active : commands)
+        names += (names.empty() ? "" : ", ") + active.app->get_name();
+      allowed = fmt::format("commands: {}; see `lutgemm --help`", names);
+    }
+    fmt::print(stderr, "{}: error: {} ({})\n", name, one_line(e.what()), allowed);
     return 2;
   } catch (const UsageError& e) { // raised by option validators
-    fmt::print(stderr, "lutgemm: error: {}\n", e.what());
+    fmt::print(stderr, "{}: error: {}\n", parsed_command_name(app), one_line(e.what()));
     return 2;
   }
 

@@ -1,46 +1,69 @@
 #include "report/model_layers.hpp"
 
 #include "common/error.hpp"
+#include "problem/presets.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 
 namespace lutgemm::report {
 namespace {
 
-ModelLayers opt(std::string key, std::int64_t h, int blocks) {
-  return {std::move(key),
-          blocks,
-          {{"qkv", 3 * h, h, true},
-           {"out", h, h, false},
-           {"fc1", 4 * h, h, true},
-           {"fc2", h, 4 * h, false}}};
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
 }
 
-ModelLayers llama(std::string key, std::int64_t h, std::int64_t mlp, int blocks) {
-  return {std::move(key),
-          blocks,
-          {{"qkv", 3 * h, h, true},
-           {"o", h, h, false},
-           {"gate", mlp, h, true},
-           {"up", mlp, h, true},
-           {"down", h, mlp, false}}};
+bool is_qkv(const std::string& name) {
+  return name == "q_proj" || name == "k_proj" || name == "v_proj";
+}
+
+// Megatron-style tensor parallelism: layers that read the full hidden state split their outputs
+// (column-parallel); layers that read a split activation (attention output, second MLP
+// projection) split their inputs (row-parallel) and end in an all-reduce.
+bool column_parallel(const std::string& name) {
+  return !(name == "out_proj" || name == "o_proj" || name == "fc2" || name == "down_proj");
+}
+
+ModelLayers from_preset(const ModelPreset& preset) {
+  ModelLayers model{lower(preset.name), preset.layers, {}};
+  ModelLayer qkv{"qkv", 0, 0, true};
+  for (const auto& linear : preset.linears) {
+    if (is_qkv(linear.name)) {
+      qkv.m += linear.m;
+      qkv.k = linear.k;
+      continue;
+    }
+    if (qkv.m > 0 && model.layers.empty())
+      model.layers.push_back(qkv); // qkv first, where the projections were
+    model.layers.push_back({linear.name, linear.m, linear.k, column_parallel(linear.name)});
+  }
+  if (qkv.m > 0 && model.layers.empty())
+    model.layers.push_back(qkv);
+  return model;
 }
 
 const std::vector<ModelLayers>& all_models() {
-  static const std::vector<ModelLayers> models{
-      opt("opt-175b", 12288, 96),          llama("llama-7b", 4096, 11008, 32),
-      llama("llama-13b", 5120, 13824, 40), llama("llama-30b", 6656, 17920, 60),
-      llama("llama-65b", 8192, 22016, 80),
-  };
+  static const std::vector<ModelLayers> models = [] {
+    std::vector<ModelLayers> out;
+    for (const auto& preset : model_presets())
+      out.push_back(from_preset(preset));
+    return out;
+  }();
   return models;
 }
 
 } // namespace
 
 const ModelLayers& model_layers(std::string_view key) {
+  const std::string wanted = lower(key);
   std::string known;
   for (const auto& m : all_models()) {
-    if (m.key == key)
+    if (m.key == wanted)
       return m;
     known += (known.empty() ? "" : ", ") + m.key;
   }

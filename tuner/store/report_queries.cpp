@@ -1,99 +1,140 @@
-// The SQLite implementation of report::ResultQueries (tuner/report/result_queries.hpp): the
-// read-only view `lutgemm report` and `lutgemm export` read a results database through.
+// The SQLite implementation of report::ResultQueries (tuner/report/result_queries.hpp): what
+// `lutgemm report`, `lutgemm export` and scripts read from a tune's database. Read-only: the file
+// is never written, so a report can run beside a tune that is still writing.
 #include "common/error.hpp"
 #include "report/result_queries.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
-#include "targets/gpu_spec.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
+#include <tuple>
 
 namespace lutgemm::report {
 namespace {
+
+// The report's kernel names (model::Baseline's to_string) for the database's kernel families
+// (baseline providers' names, baselines/provider.hpp). cuBLAS fp16 with fp32 accumulation is the
+// paper's 1.00x reference; other families keep their own name and show in result listings.
+std::string kernel_for_family(const std::string& family) {
+  static const std::map<std::string, std::string> names{
+      {"cublas_fp16_acc32", "cublas_fp16"},
+      {"optq_fused_gemv", "optq_fused"},
+      {"optq_dequant_gemm", "optq_dequant_cublas"},
+  };
+  const auto it = names.find(family);
+  return it == names.end() ? family : it->second;
+}
+
+// Integer parameters of a variant (booleans as 0/1); other values are not kernel knobs.
+std::vector<std::pair<std::string, std::int64_t>> parse_params(const std::string& text) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object())
+    return out;
+  for (const auto& [name, value] : j.items()) {
+    if (value.is_number_integer())
+      out.emplace_back(name, value.get<std::int64_t>());
+    else if (value.is_boolean())
+      out.emplace_back(name, value.get<bool>() ? 1 : 0);
+  }
+  return out; // nlohmann::json objects iterate in key order: deterministic
+}
+
+std::int64_t memory_bytes(const std::string& details) {
+  const auto j = nlohmann::json::parse(details, nullptr, false);
+  if (!j.is_object())
+    return 0;
+  for (const char* key : {"memory_bytes", "total_memory_bytes", "total_mem_bytes"}) {
+    if (j.contains(key) && j[key].is_number_integer())
+      return j[key].get<std::int64_t>();
+  }
+  return 0;
+}
 
 class SqliteResults final : public ResultQueries {
 public:
   explicit SqliteResults(store::Database db) : db_(std::move(db)) {}
 
   std::vector<DeviceInfo> devices() const override {
-    store::Statement select(db_, R"sql(
-      SELECT d.name, d.key, d.details,
-             (SELECT r.driver_version FROM runs r WHERE r.device_id = d.id ORDER BY r.id DESC LIMIT 1),
-             (SELECT r.toolkit_version FROM runs r WHERE r.device_id = d.id ORDER BY r.id DESC LIMIT 1)
-      FROM devices d ORDER BY d.id)sql");
-    std::vector<DeviceInfo> list;
-    while (select.step()) {
+    // Devices with at least one result, in insertion order; one entry per name (two boards of
+    // the same model are one device for a report). Driver and CUDA from the device's latest run.
+    store::Statement s(db_, R"sql(
+      SELECT d.name, min(d.key), max(d.details),
+             (SELECT r.driver_version FROM runs r JOIN devices d2 ON r.device_id = d2.id
+               WHERE d2.name = d.name ORDER BY r.id DESC LIMIT 1),
+             (SELECT r.toolkit_version FROM runs r JOIN devices d2 ON r.device_id = d2.id
+               WHERE d2.name = d.name ORDER BY r.id DESC LIMIT 1)
+        FROM devices d
+       WHERE EXISTS (SELECT 1 FROM measurements m WHERE m.device_id = d.id)
+       GROUP BY d.name ORDER BY min(d.id))sql");
+    std::vector<DeviceInfo> out;
+    while (s.step()) {
       DeviceInfo d;
-      d.name = select.column_text(0);
-      const auto key = select.column_text(1);
-      auto details = nlohmann::json::parse(select.column_text(2), nullptr, false);
-      if (details.is_object())
-        d.memory_bytes = details.value("total_memory_bytes", std::int64_t{0});
+      d.name = s.column_text(0);
+      const std::string key = s.column_text(1);
       if (key.starts_with("model:"))
-        d.target_key = key.substr(6);
-      else if (const auto* spec = match_device_name(d.name, d.memory_bytes))
-        d.target_key = std::string(spec->key);
-      if (!select.is_null(3) && select.column_text(3) != "none")
-        d.driver_version = select.column_text(3);
-      if (!select.is_null(4))
-        d.cuda_version = select.column_text(4);
-      list.push_back(d);
+        d.target_key = key.substr(6); // the model's own target ("model:<target>")
+      d.memory_bytes = memory_bytes(s.column_text(2));
+      d.driver_version = s.is_null(3) ? "" : s.column_text(3);
+      d.cuda_version = s.is_null(4) ? "" : s.column_text(4);
+      out.push_back(std::move(d));
     }
-    return list;
+    return out;
   }
 
   std::vector<ResultRow> results(std::string_view device) const override {
-    // The latest verified result per (problem, variant) on the device; failures are not results,
-    // and emulator wall times say nothing about a GPU.
-    store::Statement select(db_, R"sql(
-      SELECT d.name, p.m, p.k, p.batch, p.bits, p.group_size, p.has_offset, v.family, v.label,
-             v.params, m.median_us, coalesce(m.noise_pct, 0), m.samples, m.source, r.id,
-             r.started_at, r.git_sha, r.driver_version, r.toolkit_version
-      FROM measurements m
-      JOIN devices d ON d.id = m.device_id
-      JOIN problems p ON p.id = m.problem_id
-      JOIN variants v ON v.id = m.variant_id
-      JOIN runs r ON r.id = m.run_id
-      WHERE (d.name = ?1 OR d.key = ?1) AND m.disposition = 'ok' AND m.median_us IS NOT NULL
-        AND m.source IN ('measured', 'modelled')
-        AND m.id = (SELECT max(m2.id) FROM measurements m2
-                    WHERE m2.device_id = m.device_id AND m2.problem_id = m.problem_id
-                      AND m2.variant_id = m.variant_id AND m2.disposition = 'ok'
-                      AND m2.median_us IS NOT NULL)
-      ORDER BY p.key, v.family, v.label)sql");
-    select.bind(1, std::string(device));
-    std::vector<ResultRow> rows;
-    while (select.step()) {
+    // Verified results only (disposition ok, a time). Per problem, variant and source the latest
+    // run's row wins, and within a run the leader re-measurement over the sweep.
+    store::Statement s(db_, R"sql(
+      SELECT p.m, p.k, p.batch, p.bits, p.group_size, p.has_offset, v.family, v.label, v.params,
+             m.median_us, coalesce(m.noise_pct, 0), m.samples, m.source, m.run_id,
+             r.started_at, r.git_sha, r.driver_version, r.toolkit_version,
+             m.problem_id, m.variant_id
+        FROM measurements m
+        JOIN devices d ON d.id = m.device_id
+        JOIN problems p ON p.id = m.problem_id
+        JOIN variants v ON v.id = m.variant_id
+        JOIN runs r ON r.id = m.run_id
+       WHERE d.name = ?1 AND m.disposition = 'ok' AND m.median_us IS NOT NULL
+         AND m.source IN ('measured', 'modelled')
+       ORDER BY m.run_id DESC, (m.phase = 'remeasure') DESC, m.id DESC)sql");
+    s.bind(1, device);
+    std::map<std::tuple<std::int64_t, std::int64_t, std::string>, ResultRow> latest;
+    while (s.step()) {
+      const std::string source = s.column_text(12);
+      auto key = std::make_tuple(s.column_int(18), s.column_int(19), source);
+      if (latest.contains(key))
+        continue; // an older run's (or the sweep's) time for the same variant
       ResultRow row;
-      row.device = select.column_text(0);
-      row.problem.m = select.column_int(1);
-      row.problem.k = select.column_int(2);
-      row.problem.batch = static_cast<int>(select.column_int(3));
-      row.problem.bits = static_cast<int>(select.column_int(4));
-      row.problem.group = static_cast<int>(select.column_int(5));
-      row.problem.has_offset = select.column_int(6) != 0;
-      row.kernel = select.column_text(7);
-      row.variant_label = select.column_text(8);
-      auto params = nlohmann::json::parse(select.column_text(9), nullptr, false);
-      if (params.is_object())
-        for (const auto& [name, value] : params.items())
-          if (value.is_number_integer())
-            row.params.emplace_back(name, value.get<std::int64_t>());
-      row.median_us = select.column_double(10);
-      row.noise_pct = select.column_double(11);
-      row.samples = static_cast<int>(select.column_int(12));
-      row.source = time_source_from_string(select.column_text(13));
-      row.run_id = select.column_int(14);
-      row.run_started = select.column_text(15);
-      row.git_sha = select.column_text(16);
-      row.driver_version = select.column_text(17) == "none" ? "" : select.column_text(17);
-      row.cuda_version = select.column_text(18);
-      rows.push_back(std::move(row));
+      row.device = std::string(device);
+      row.problem.m = s.column_int(0);
+      row.problem.k = s.column_int(1);
+      row.problem.batch = static_cast<int>(s.column_int(2));
+      row.problem.bits = static_cast<int>(s.column_int(3));
+      row.problem.group = static_cast<int>(s.column_int(4));
+      row.problem.has_offset = s.column_int(5) != 0;
+      row.kernel = kernel_for_family(s.column_text(6));
+      row.variant_label = s.column_text(7);
+      row.params = parse_params(s.column_text(8));
+      row.median_us = s.column_double(9);
+      row.noise_pct = s.column_double(10);
+      row.samples = static_cast<int>(s.column_int(11));
+      row.source = time_source_from_string(source);
+      row.run_id = s.column_int(13);
+      row.run_started = s.column_text(14);
+      row.git_sha = s.column_text(15);
+      row.driver_version = s.column_text(16);
+      row.cuda_version = s.column_text(17);
+      latest.emplace(std::move(key), std::move(row));
     }
-    return rows;
+    InMemoryResults sorted; // its ordering is the interface's deterministic order
+    for (auto& [key, row] : latest)
+      sorted.add(std::move(row));
+    return sorted.results(device);
   }
 
 private:
@@ -103,19 +144,22 @@ private:
 } // namespace
 
 std::unique_ptr<ResultQueries> open_result_database(const std::string& path) {
-  if (!std::filesystem::exists(path))
-    throw UsageError(fmt::format("results database '{}' does not exist", path));
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw UsageError(fmt::format("results database '{}' does not exist (create one with "
+                                 "`lutgemm tune --db {}`)",
+                                 path, path));
+  }
   store::Database db(path, store::Database::Mode::read_only);
-  auto probe = store::probe_schema(db);
-  if (probe.empty || !probe.is_lutgemm)
-    throw UsageError(fmt::format("'{}' is not a lutgemm results database", path));
-  if (probe.version > store::kSchemaVersion)
-    throw UsageError(fmt::format("'{}' has schema version {}, newer than this lutgemm's {}", path,
-                                 probe.version, store::kSchemaVersion));
-  if (probe.version < 2)
-    throw UsageError(fmt::format("'{}' has schema version {}; run `lutgemm tune --db {}` once to "
-                                 "upgrade it",
-                                 path, probe.version, path));
+  const store::SchemaProbe probe = store::probe_schema(db); // UsageError when not SQLite
+  if (probe.empty || !probe.is_lutgemm) {
+    throw UsageError(fmt::format("'{}' is {} not a lutgemm results database", path,
+                                 probe.empty ? "an empty SQLite file," : "a SQLite database but"));
+  }
+  if (probe.version < 1 || probe.version > store::kSchemaVersion) {
+    throw UsageError(fmt::format("'{}' has lutgemm schema version {}; this lutgemm reads 1..{}",
+                                 path, probe.version, store::kSchemaVersion));
+  }
   return std::make_unique<SqliteResults>(std::move(db));
 }
 
