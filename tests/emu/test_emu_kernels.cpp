@@ -186,3 +186,56 @@ TEST(EmuKernels, BarrierSpeedFigure) {
               "thread-barrier)\n",
               blocks, threads, s, s * 1e9 / (blocks * threads * 4.0));
 }
+
+TEST(EmuKernels, ActiveMask) {
+  const unsigned threads = 48; // warp 1 has 16 lanes
+  DeviceBuffer d_out(2 * threads * sizeof(unsigned));
+  auto kernel = load_kernel(correct("activemask_kernel"));
+  void* p = d_out.data();
+  void* args[] = {&p};
+  launch(*kernel, config({2, 1, 1}, {threads, 1, 1}), args);
+  const auto out = to_host<unsigned>(d_out);
+  for (unsigned t = 0; t < threads; ++t) {
+    const bool lower = t % 32 < 16;
+    EXPECT_EQ(out[t], lower ? 0x0000ffffu : 0u) << "block 0 thread " << t;
+    EXPECT_EQ(out[threads + t], t < 32 ? 0xffffffffu : 0x0000ffffu) << "block 1 thread " << t;
+  }
+}
+
+TEST(EmuKernels, SpinLockMakesProgress) {
+  DeviceBuffer d_lock = to_device(std::vector<int>{0});
+  DeviceBuffer d_counter = to_device(std::vector<int>{0});
+  auto kernel = load_kernel(correct("spin_lock_kernel"));
+  void* p[] = {d_lock.data(), d_counter.data()};
+  void* args[] = {&p[0], &p[1]};
+  lutgemm::emu::LaunchOptions options;
+  options.timeout_s = 60;
+  launch(*kernel, config({6, 1, 1}, {64, 1, 1}), args, options);
+  EXPECT_EQ(to_host<int>(d_counter)[0], 6 * 64);
+  EXPECT_EQ(to_host<int>(d_lock)[0], 0);
+}
+
+// More worker threads than cores (as on a 16-core machine): blocks interleave freely.
+TEST(EmuKernels, ManyWorkersSameResults) {
+  const int threads = 128, blocks = 200;
+  const auto in = random_floats(threads * blocks, 31);
+  DeviceBuffer d_in = to_device(in);
+  DeviceBuffer d_out(blocks * sizeof(float));
+  auto kernel = load_kernel(correct("block_reduce_kernel"));
+  void* p_in = d_in.data();
+  void* p_out = d_out.data();
+  int n_arg = threads * blocks;
+  void* args[] = {&p_in, &p_out, &n_arg};
+  for (unsigned workers : {1u, 3u, 16u}) {
+    lutgemm::emu::LaunchOptions options;
+    options.worker_threads = workers;
+    launch(*kernel, config({blocks, 1, 1}, {threads, 1, 1}), args, options);
+    const auto out = to_host<float>(d_out);
+    for (int b = 0; b < blocks; ++b) {
+      double expect = 0;
+      for (int i = b * threads; i < (b + 1) * threads; ++i)
+        expect += in[i];
+      ASSERT_NEAR(out[b], expect, 1e-4) << "block " << b << ", " << workers << " workers";
+    }
+  }
+}

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <mutex>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 #include <sys/mman.h>
 #include <vector>
 
@@ -35,6 +38,14 @@ StackPool::StackPool(std::uint32_t capacity) : capacity_(capacity) {
 StackPool::~StackPool() {
   if (mapping_ != nullptr && mapping_ != MAP_FAILED)
     ::munmap(mapping_, mapping_bytes_);
+}
+
+void StackPool::forget_abandoned_frames() const {
+#if defined(__SANITIZE_ADDRESS__)
+  for (std::uint32_t i = 0; i < capacity_; ++i)
+    ASAN_UNPOISON_MEMORY_REGION(static_cast<unsigned char*>(stack_top(i)) - stack_bytes(),
+                                stack_bytes());
+#endif
 }
 
 bool StackPool::is_guard(const void* address) const {

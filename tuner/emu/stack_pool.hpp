@@ -27,6 +27,9 @@ public:
   static constexpr std::size_t stack_bytes() {
     return lutgemm_emu::kSlotBytes - lutgemm_emu::kSlotHeaderBytes - lutgemm_emu::kSlotGuardBytes;
   }
+  // After fibers were abandoned (a fault): clears AddressSanitizer's poison of their frames, which
+  // would otherwise trip later fibers on the same slots (sanitizer builds; no-op otherwise).
+  void forget_abandoned_frames() const;
   // The slot's guard page holds `address`: a stack overflow.
   bool is_guard(const void* address) const;
 

@@ -12,9 +12,14 @@
 #include <dlfcn.h>
 #include <link.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace lutgemm::emu::detail {
 namespace ctx = boost::context::detail;
 using lutgemm_emu::Thread;
+static_assert(kDone == lutgemm_emu::kThreadStateDone, "the device runtime reads this state");
 
 void LaunchShared::set_error(ErrorKind kind, std::string message) {
   {
@@ -72,6 +77,23 @@ const char* base_name(const char* file) {
 
 } // namespace
 
+// AddressSanitizer (LUTGEMM_SANITIZE builds) must be told about every stack switch, or it reports
+// false stack errors; in other builds these are empty.
+static void asan_start_switch(void** fake_stack, const void* bottom, std::size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(fake_stack, bottom, size);
+#else
+  (void)fake_stack, (void)bottom, (void)size;
+#endif
+}
+static void asan_finish_switch(void* fake_stack, const void** bottom_old, std::size_t* size_old) {
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_finish_switch_fiber(fake_stack, bottom_old, size_old);
+#else
+  (void)fake_stack, (void)bottom_old, (void)size_old;
+#endif
+}
+
 // The entry that fibers call: set once per worker thread before its fibers start.
 namespace {
 thread_local void (*g_entry)(void**) = nullptr;
@@ -80,8 +102,11 @@ thread_local void** g_args = nullptr;
 void fiber_entry(ctx::transfer_t transfer) {
   Thread* t = static_cast<Thread*>(transfer.data);
   t->back = transfer.fctx;
+  Worker* w = worker_of(t);
+  asan_finish_switch(nullptr, &w->main_stack_bottom, &w->main_stack_size);
   g_entry(g_args);
   t->state = kDone;
+  asan_start_switch(nullptr, w->main_stack_bottom, w->main_stack_size); // this fiber is done
   ctx::jump_fcontext(t->back, nullptr);
   std::abort(); // a finished fiber is never resumed
 }
@@ -127,9 +152,13 @@ void Worker::fail(ErrorKind kind, const std::string& detail, const Thread* t) {
       kind, fmt::format("{}: {}: {}: {}", launch_.kernel_name, to_string(kind), where(t), detail));
 }
 
-void Worker::fail_in_fiber(ErrorKind kind, const std::string& detail, const Thread* t) {
-  in_fiber_ = 0; // a timeout signal must not jump out of the formatting below
-  fail(kind, detail, t);
+void Worker::fail_in_fiber(ErrorKind kind, std::string detail, const Thread* t) {
+  // The message is completed on the worker's stack after the jump: the fiber's frames are
+  // abandoned, so nothing they own may hold memory (detail is moved out and left empty).
+  in_fiber_ = 0;
+  pending_kind_ = kind;
+  pending_detail_ = std::move(detail);
+  pending_thread_ = t;
   siglongjmp(jmp_, 3);
 }
 
@@ -182,6 +211,8 @@ void Worker::run() {
     }
     armed_ = 0;
   }
+  if (launch_.abort.load())
+    pool_->forget_abandoned_frames(); // fibers of an unfinished block were left suspended
   ::sigaltstack(&old_alt, nullptr);
   std::free(altstack_);
   altstack_ = nullptr;
@@ -222,15 +253,21 @@ bool Worker::run_block(std::uint64_t linear_block) {
     Thread* t = thread(i);
     t->state = kRunning;
     current_ = t;
+    void* fake_stack = nullptr;
+    asan_start_switch(&fake_stack,
+                      static_cast<char*>(pool_->stack_top(i)) - StackPool::stack_bytes(),
+                      StackPool::stack_bytes());
     in_fiber_ = 1;
     const ctx::transfer_t back = ctx::jump_fcontext(t->fiber, t);
     in_fiber_ = 0;
+    asan_finish_switch(fake_stack, nullptr, nullptr);
     t->fiber = back.fctx;
     if (t->state == kDone) {
       --live_;
       ++exited_;
       if (first_exited_ == nullptr)
         first_exited_ = t;
+      after_exit(t);
       if (arrived_ > 0 && arrived_ == live_) {
         fail(ErrorKind::barrier_divergence,
              fmt::format("waits at __syncthreads() at {}:{}, but thread {} of the block has "
@@ -250,7 +287,10 @@ bool Worker::run_block(std::uint64_t linear_block) {
 }
 
 void Worker::suspend(Thread* t) {
+  void* fake_stack = nullptr;
+  asan_start_switch(&fake_stack, main_stack_bottom, main_stack_size);
   const ctx::transfer_t back = ctx::jump_fcontext(t->back, nullptr);
+  asan_finish_switch(fake_stack, &main_stack_bottom, &main_stack_size);
   t->back = back.fctx;
 }
 
@@ -309,25 +349,51 @@ void Worker::barrier(Thread* t, const char* file, unsigned line, int kind, int p
 }
 
 void Worker::warp_op(Thread* t, const char* file, unsigned line) {
-  const std::uint32_t wbase = t->warp * 32;
-  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
-  const unsigned exist = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1u);
-  const unsigned group = (t->warp_mask | (1u << t->lane)) & exist;
   t->state = kWaitWarp;
   t->wait_file = file;
   t->wait_line = line;
+  if (!try_complete_warp(t, true))
+    suspend(t);
+}
+
+void Worker::after_exit(const Thread* exited) {
+  // A lane that exits may complete an __activemask() its warp waits in (its group shrinks).
+  const std::uint32_t wbase = exited->warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  for (std::uint32_t l = 0; l < lanes; ++l) {
+    Thread* o = thread(wbase + l);
+    if (o->state == kWaitWarp && o->warp_kind == lutgemm_emu::kWarpActive) {
+      try_complete_warp(o, false);
+      return;
+    }
+  }
+}
+
+bool Worker::try_complete_warp(Thread* t, bool on_fiber) {
+  const std::uint32_t wbase = t->warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  const unsigned exist = lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1u);
+  unsigned group = (t->warp_mask | (1u << t->lane)) & exist;
+  if (t->warp_kind == lutgemm_emu::kWarpActive) {
+    group = 0; // every lane that has not exited
+    for (std::uint32_t l = 0; l < lanes; ++l)
+      if (thread(wbase + l)->state != kDone)
+        group |= 1u << l;
+  }
   for (unsigned m = group; m != 0; m &= m - 1) {
     const Thread* o = thread(wbase + __builtin_ctz(m));
-    if (o->state == kDone)
+    if (o->state == kDone) {
+      if (!on_fiber)
+        return false; // diagnose_stall() reports it if nothing else can run
       fail_in_fiber(ErrorKind::barrier_divergence,
                     fmt::format("warp operation at {}:{} with mask {:#010x} names thread {}, "
                                 "which has exited",
-                                base_name(file), line, t->warp_mask, dim_text(o->thread_idx)),
+                                base_name(t->wait_file), t->wait_line, t->warp_mask,
+                                dim_text(o->thread_idx)),
                     t);
-    if (o->state != kWaitWarp) {
-      suspend(t);
-      return;
     }
+    if (o->state != kWaitWarp)
+      return false;
   }
   // Everyone in the group has arrived: compute each lane's result.
   unsigned ballot = 0;
@@ -364,6 +430,9 @@ void Worker::warp_op(Thread* t, const char* file, unsigned line) {
     case lutgemm_emu::kWarpBallot:
       r = ballot | (std::uint64_t(group) << 32);
       break;
+    case lutgemm_emu::kWarpActive:
+      r = group;
+      break;
     case lutgemm_emu::kWarpReduceAddU:
       r = static_cast<std::uint32_t>(add);
       break;
@@ -392,14 +461,16 @@ void Worker::warp_op(Thread* t, const char* file, unsigned line) {
       break;
     }
     o->warp_result = r;
-    if (o != t) {
+    if (o != t || !on_fiber) {
       o->state = kRunnable;
       queue_[queue_tail_] = wbase + lane;
       queue_tail_ = (queue_tail_ + 1) % qsize;
     }
   }
-  t->state = kRunning;
+  if (on_fiber)
+    t->state = kRunning;
   ++wsync_[t->warp];
+  return true;
 }
 
 void Worker::yield(Thread* t) {
@@ -491,8 +562,10 @@ void Worker::after_jump(int code) {
   } else if (code == 5) {
     fail(ErrorKind::timeout,
          fmt::format("still running after {} s (interrupted here)", launch_.options.timeout_s), t);
+  } else if (code == 3) {
+    fail(pending_kind_, pending_detail_, pending_thread_);
   }
-  // codes 3 and 4: the error is already recorded.
+  // code 4: the launch was aborted by another worker's error or the timeout.
 }
 
 void Worker::race_report(Thread* t, std::uintptr_t addr, bool write, std::uint16_t other,

@@ -80,12 +80,18 @@ public:
   bool armed() const { return armed_ != 0; }
   bool in_fiber() const { return in_fiber_ != 0; }
   pthread_t native = {};
+  // The worker's own stack, for AddressSanitizer's fiber annotations (sanitizer builds).
+  const void* main_stack_bottom = nullptr;
+  std::size_t main_stack_size = 0;
 
 private:
   bool run_block(std::uint64_t linear_block);
   void suspend(lutgemm_emu::Thread* t);
-  [[noreturn]] void fail_in_fiber(ErrorKind kind, const std::string& detail,
-                                  const lutgemm_emu::Thread* t);
+  // Completes the warp operation `t` waits in if its whole group has arrived (results computed,
+  // lanes released); false if not yet. on_fiber: called by `t` itself, which keeps running.
+  bool try_complete_warp(lutgemm_emu::Thread* t, bool on_fiber);
+  void after_exit(const lutgemm_emu::Thread* exited);
+  [[noreturn]] void fail_in_fiber(ErrorKind kind, std::string detail, const lutgemm_emu::Thread* t);
   void fail(ErrorKind kind, const std::string& detail, const lutgemm_emu::Thread* t);
   void diagnose_stall();
   void after_jump(int code);
@@ -125,6 +131,9 @@ private:
   void* volatile fault_address_ = nullptr;
   volatile bool fault_write_ = false;
   void* altstack_ = nullptr;
+  ErrorKind pending_kind_ = ErrorKind::crash;
+  std::string pending_detail_;
+  const lutgemm_emu::Thread* pending_thread_ = nullptr;
 };
 
 // Installs the process-wide fault handlers once (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT and the

@@ -128,3 +128,35 @@ __global__ void barriers_kernel(float* __restrict__ out) {
 }
 
 } // namespace emu_test
+
+namespace emu_test {
+
+// __activemask(): lanes of the upper half of each warp return at once; the lower half sees only
+// itself. Threads of a partial last warp see only the lanes that exist.
+__global__ void activemask_kernel(unsigned* __restrict__ out) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  out[i] = 0;
+  if (threadIdx.x % 32 >= 16 && blockIdx.x == 0)
+    return;
+  out[i] = __activemask();
+}
+
+} // namespace emu_test
+
+namespace emu_test {
+
+// Every thread takes a global spin lock (atomicCAS / atomicExch) and increments a plain counter:
+// needs forward progress for the lock holder while others spin (independent thread scheduling).
+__global__ void spin_lock_kernel(int* lock, int* counter) {
+  bool done = false;
+  while (!done) {
+    if (atomicCAS(lock, 0, 1) == 0) {
+      *(volatile int*)counter = *(volatile int*)counter + 1;
+      __threadfence();
+      atomicExch(lock, 0);
+      done = true;
+    }
+  }
+}
+
+} // namespace emu_test

@@ -35,6 +35,7 @@ enum WarpOpKind : int {
   kWarpReduceAnd = 8,
   kWarpReduceOr = 9,
   kWarpReduceXor = 10,
+  kWarpActive = 11, // result = the lanes that have not exited (__activemask)
 };
 
 enum BarrierKind : int { kBarrierPlain = 0, kBarrierCount = 1, kBarrierAnd = 2, kBarrierOr = 3 };
@@ -63,6 +64,9 @@ struct Block {
   uintptr_t static_lo, static_hi, dynamic_lo, dynamic_hi;
   void* host; // the host side's per-worker state
 };
+
+// Thread::state of a thread that has returned from the kernel (the other states are the host's).
+constexpr int kThreadStateDone = 4;
 
 struct Thread {
   U3 thread_idx;

@@ -200,10 +200,13 @@ inline int __all_sync(unsigned mask, int predicate, const char* file = __builtin
       ::lutgemm_emu::warp_op(::lutgemm_emu::kWarpBallot, mask, predicate != 0, 0, file, line);
   return (unsigned)r == (unsigned)(r >> 32);
 }
-inline unsigned __activemask() {
-  return (unsigned)(::lutgemm_emu::warp_op(::lutgemm_emu::kWarpBallot, 0xffffffffu, 1, 0,
-                                           __builtin_FILE(), __builtin_LINE()) >>
-                    32);
+// The lanes of the caller's warp that have not exited. The emulator runs lanes one after another,
+// so this synchronizes with every live lane of the warp (as a converged warp executes it together)
+// and completes early when the others exit instead.
+inline unsigned __activemask(const char* file = __builtin_FILE(),
+                             unsigned line = __builtin_LINE()) {
+  return (unsigned)::lutgemm_emu::warp_op(::lutgemm_emu::kWarpActive, 0xffffffffu, 0, 0, file,
+                                          line);
 }
 #define LUTGEMM_EMU_REDUCE(name, kind, type)                                                       \
   inline type name(unsigned mask, type value, const char* file = __builtin_FILE(),                 \
