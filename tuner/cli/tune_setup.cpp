@@ -78,6 +78,10 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   launch.isolate = true;
   launch.timeout_s = 120;
   s.backend = std::make_shared<backend::EmuBackend>(launch);
+  // ptxas resources for the target's arch (cached in the database like any compile).
+  config.resource_compiler =
+      std::make_shared<NvrtcCompiler>(std::vector<std::shared_ptr<KernelCache>>{
+          std::make_shared<MemoryKernelCache>(), std::make_shared<SqliteKernelCache>(db_path)});
   return s;
 }
 
