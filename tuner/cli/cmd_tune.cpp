@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
 #include "jit/nvrtc_compiler.hpp"
+#include "measure/timing_plan.hpp"
 #include "problem/presets.hpp"
 #include "search/baseline_runner.hpp"
 #include "search/tune_output.hpp"
@@ -218,6 +219,10 @@ public:
         context.device_id = info.device_id;
         context.problem_id = store.problem_id(problem);
         context.stop = config.stop;
+        // Cold weights for the baselines too: rotated fp16 copies adding up to more than 2x L2.
+        const auto cold = measure::plan_cold_l2(problem.m * problem.k * 2, config.l2_bytes,
+                                                std::int64_t{4} << 30);
+        context.weight_copies = cold.flush ? 1 : cold.copies;
         context.dram_peak_gbps = config.dram_peak_gbps;
         context.seed = seed_;
         baseline_results[to_string(problem)] =
