@@ -5,6 +5,7 @@
 #include "backend/emu_backend.hpp"
 #include "search/tune_driver.hpp"
 #include "search/variant_evaluator.hpp"
+#include "search/worker_evaluator.hpp"
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
@@ -39,7 +40,8 @@ struct Tuned {
   std::vector<store::StoredMeasurement> rows;
 };
 
-Tuned tune(const std::string& db, search::EvaluatorConfig config, const Problem& problem) {
+Tuned tune(const std::string& db, search::EvaluatorConfig config, const Problem& problem,
+           emu::LaunchOptions launch = {}) {
   auto store = store::Store::open(db);
   store::DeviceRecord device;
   device.key = "model:test";
@@ -53,7 +55,8 @@ Tuned tune(const std::string& db, search::EvaluatorConfig config, const Problem&
   info.strategy = "exhaustive";
   info.device_id = device_id;
   const auto run_id = store.begin_run(info);
-  search::VariantEvaluator evaluator(std::make_shared<backend::EmuBackend>(), std::move(config));
+  search::VariantEvaluator evaluator(std::make_shared<backend::EmuBackend>(launch),
+                                     std::move(config));
   search::TuneDriver driver(store, evaluator, {}, run_id, device_id);
   Tuned t;
   t.summaries = driver.run({problem}, nullptr);
@@ -112,4 +115,58 @@ TEST(TuneE2E, WrongKernelIsStoredAsWrongResult) {
   EXPECT_NE(t.rows[0].message.find("reference"), std::string::npos) << t.rows[0].message;
   EXPECT_FALSE(t.summaries[0].best_variant);
   std::filesystem::remove(db);
+}
+
+TEST(TuneE2E, WorkerProcessGivesTheSameOutcomeAsInProcess) {
+  const auto db = temp_db("tune_e2e_worker");
+  auto config = config_for(
+      "a100-80gb", {"mu=8", "rows_per_thread=4", "threads=128", "split=8", "combine=reduce"});
+  search::VariantEvaluator local(std::make_shared<backend::EmuBackend>(), config);
+  const Problem problem{.m = 3000, .k = 1024, .batch = 1, .bits = 3, .group = 128};
+  auto variants = space::enumerate(local.space(problem), problem).accepted;
+  ASSERT_EQ(variants.size(), 1u);
+  const auto direct = local.evaluate(problem, variants[0]);
+  search::WorkerEvaluator worker(local,
+                                 {LUTGEMM_CLI_PATH, "worker", "--backend", "emu", "--target",
+                                  "a100-80gb", "--db", db, "--seed", "11"},
+                                 std::chrono::seconds(300));
+  const auto isolated = worker.evaluate(problem, variants[0]);
+  EXPECT_EQ(direct.disposition, Disposition::ok) << direct.message;
+  EXPECT_EQ(isolated.disposition, direct.disposition) << isolated.message;
+  EXPECT_EQ(isolated.source, TimeSource::modelled);
+  EXPECT_EQ(isolated.message, direct.message);
+  EXPECT_EQ(isolated.proxy_shape, direct.proxy_shape);
+  ASSERT_TRUE(isolated.time_us && direct.time_us);
+  EXPECT_DOUBLE_EQ(isolated.time_us->median, direct.time_us->median);
+  EXPECT_EQ(isolated.max_error, direct.max_error);
+  EXPECT_EQ(worker.restarts(), 0);
+  std::filesystem::remove(db);
+}
+
+TEST(TuneE2E, FaultingKernelIsLaunchErrorAndTheSweepGoesOn) {
+  const auto db = temp_db("tune_e2e_fault");
+  auto config = config_for(
+      "a100-80gb", {"mu=8", "rows_per_thread=4", "threads=128,256", "split=1", "combine=none"});
+  config.source_override = "tests/emu/kernels/faulting_lutgemm.cuh";
+  emu::LaunchOptions launch;
+  launch.isolate = true; // as `lutgemm tune` runs the emulator
+  const Problem problem{.m = 700, .k = 256, .batch = 1, .bits = 3, .group = 128};
+  auto t = tune(db, config, problem, launch);
+  ASSERT_EQ(t.rows.size(), 2u); // both variants attempted: the first fault did not end the sweep
+  for (const auto& row : t.rows) {
+    EXPECT_EQ(row.disposition, Disposition::launch_error) << row.message;
+    EXPECT_NE(row.message.find("out_of_bounds"), std::string::npos) << row.message;
+  }
+  EXPECT_EQ(t.summaries[0].failed, 2u);
+  std::filesystem::remove(db);
+}
+
+TEST(TuneE2E, EmulatorReportsMapToDispositions) {
+  EXPECT_EQ(backend::disposition_for(emu::ErrorKind::compile_error), Disposition::compile_error);
+  EXPECT_EQ(backend::disposition_for(emu::ErrorKind::launch_config), Disposition::resource_limit);
+  EXPECT_EQ(backend::disposition_for(emu::ErrorKind::timeout), Disposition::timeout);
+  EXPECT_EQ(backend::disposition_for(emu::ErrorKind::deadlock), Disposition::timeout);
+  for (auto kind : {emu::ErrorKind::out_of_bounds, emu::ErrorKind::barrier_divergence,
+                    emu::ErrorKind::shared_race, emu::ErrorKind::crash})
+    EXPECT_EQ(backend::disposition_for(kind), Disposition::launch_error);
 }

@@ -6,8 +6,12 @@
 #include "kernels/lut_params.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace lutgemm;
@@ -67,6 +71,42 @@ TEST(JitCache, CompileErrorsAreCachedWithTheLog) {
   } catch (const CompileError& e) {
     EXPECT_TRUE(hit);
     EXPECT_EQ(e.log(), first_log);
+  }
+  std::filesystem::remove(path);
+}
+
+namespace {
+std::string run_cli(const std::string& args, int& exit_code) {
+  const std::string out = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_jit_cache_cli.out";
+  const int status = std::system(
+      ("'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>/dev/null").c_str());
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(out);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+} // namespace
+
+TEST(JitCache, CompileCommandMissesThenHitsAcrossProcesses) {
+  const auto path = temp_db();
+  const std::string args = "compile --arch sm_90 --small --limit 2 --jobs 2 --json --db " + path;
+  int code = -1;
+  auto first = nlohmann::json::parse(run_cli(args, code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(first["misses"], 2);
+  EXPECT_EQ(first["hits"], 0);
+  ASSERT_EQ(first["variants"].size(), 2u);
+  for (const auto& v : first["variants"]) {
+    EXPECT_TRUE(v["ok"].get<bool>());
+    EXPECT_GT(v["registers"].get<int>(), 0);
+    EXPECT_GT(v["compile_ms"].get<double>(), 0.0);
+  }
+  auto second = nlohmann::json::parse(run_cli(args, code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(second["hits"], 2);
+  EXPECT_EQ(second["misses"], 0);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(second["variants"][i]["registers"], first["variants"][i]["registers"]);
+    EXPECT_EQ(second["variants"][i]["cache_hit"], true);
   }
   std::filesystem::remove(path);
 }

@@ -134,6 +134,7 @@ TEST(CliTune, BadInputsExit2WithOneLine) {
   expect_usage_error("tune --db " + db + " --shape 4096x4000", "4000");
   expect_usage_error("tune --db " + db + " --space medium", "medium");
   expect_usage_error("tune --db " + db + " --layers fc1", "--preset");
+  expect_usage_error("tune --db " + kDir, "directory"); // not a database file
   EXPECT_FALSE(std::filesystem::exists(db)) << "bad input must not create the database";
 }
 

@@ -24,8 +24,8 @@ BackendKind backend_kind_from_string(std::string_view text); // UsageError listi
 struct PrepareResult {
   Disposition disposition = Disposition::ok; // ok or compile_error
   std::string log;                           // compiler log (always kept for compile errors)
-  // Resources of the heaviest launch of the plan (what limits occupancy); nullopt when the
-  // backend cannot tell (the emulator).
+  // Resources of the plan's main launch (jit/plan_compile.hpp main_launch_index); nullopt when
+  // the backend cannot tell (the emulator).
   std::optional<space::ResourceUsage> resources;
   double compile_ms = 0;
   bool cache_hit = false;

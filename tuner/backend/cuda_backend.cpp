@@ -4,6 +4,7 @@
 #include "cuda/check.hpp"
 #include "cuda/event.hpp"
 #include "cuda/plan_launch.hpp"
+#include "jit/plan_compile.hpp"
 
 #include <fmt/format.h>
 
@@ -78,10 +79,7 @@ PrepareResult CudaBackend::prepare(const LaunchPlan& plan) {
     usage.spill_stores = kernel->resources.spill_store_bytes;
     usage.spill_loads = kernel->resources.spill_load_bytes;
     usage.stack_bytes = kernel->resources.stack_frame_bytes;
-    const auto weight = [](const space::ResourceUsage& u) {
-      return static_cast<long>(u.threads_per_block) * std::max(1, u.registers) + u.dynamic_smem;
-    };
-    if (!result.resources || weight(usage) > weight(*result.resources))
+    if (&launch == &plan.launches[main_launch_index(plan)])
       result.resources = usage;
   }
   return result;

@@ -11,15 +11,18 @@
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
 #include "jit/nvrtc_compiler.hpp"
+#include "measure/timing_plan.hpp"
 #include "problem/presets.hpp"
 #include "search/baseline_runner.hpp"
 #include "search/tune_output.hpp"
 #include "search/variant_evaluator.hpp"
+#include "search/worker_evaluator.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -93,6 +96,11 @@ public:
     app.add_option("--baselines", baselines_, "all, none or a list of: " + provider_list())
         ->default_val(baselines_);
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
+    app.add_flag("--isolate", isolate_, "Run variants in a worker process (the cuda default)");
+    app.add_flag("--no-isolate", no_isolate_, "cuda: run variants in this process");
+    app.add_option("--variant-timeout", variant_timeout_s_,
+                   "Seconds one variant may take in the worker before it is killed")
+        ->default_val(variant_timeout_s_);
     app.add_flag("--json", json_, "Print the summary as JSON on stdout");
     app.add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -108,6 +116,10 @@ public:
       throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
     if (!target_.empty())
       (void)find_target(target_);
+    if (variant_timeout_s_ <= 0)
+      throw UsageError(fmt::format("--variant-timeout {} is not positive", variant_timeout_s_));
+    if (isolate_ && no_isolate_)
+      throw UsageError("give --isolate or --no-isolate, not both");
     if (!space_.empty() && space_ != "small" && space_ != "full")
       throw UsageError(fmt::format("--space '{}' is not small or full", space_));
     bool use_cuda = backend_ == "cuda";
@@ -134,7 +146,27 @@ public:
     const auto& source_note = setup.source_note;
     const auto& driver = setup.driver;
     auto backend = setup.backend;
-    search::VariantEvaluator evaluator(backend, config);
+    search::VariantEvaluator local(backend, config);
+    // cuda: variants run in a worker process, so a faulting or hanging kernel ends only the worker.
+    const bool isolate = isolate_ || (use_cuda && !no_isolate_);
+    std::unique_ptr<search::WorkerEvaluator> worker;
+    if (isolate) {
+      std::vector<std::string> argv{std::filesystem::read_symlink("/proc/self/exe").string(),
+                                    "worker",
+                                    "--backend",
+                                    use_cuda ? "cuda" : "emu",
+                                    "--target",
+                                    std::string(config.target->key),
+                                    "--device",
+                                    std::to_string(ordinal_),
+                                    "--db",
+                                    db_path,
+                                    "--seed",
+                                    std::to_string(seed_)};
+      worker = std::make_unique<search::WorkerEvaluator>(
+          local, argv, std::chrono::milliseconds(static_cast<long>(variant_timeout_s_ * 1000)));
+    }
+    search::Evaluator& evaluator = worker ? static_cast<search::Evaluator&>(*worker) : local;
     store::RunInfo info;
     info.command_line = command_line();
     info.git_sha = build_info::kGitSha;
@@ -153,7 +185,8 @@ public:
     search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
     search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
     if (!quiet_)
-      fmt::print(stderr, "lutgemm tune: {} problem(s) on {} ({}), strategy {}, database {}\n",
+      fmt::print(stderr,
+                 "lutgemm tune: {} problem(s) on {} [{} backend], strategy {}, database {}\n",
                  problems.size(), device.name, info.backend, info.strategy, db_path);
     g_stop.store(false);
     auto previous = std::signal(SIGINT, on_interrupt);
@@ -186,6 +219,10 @@ public:
         context.device_id = info.device_id;
         context.problem_id = store.problem_id(problem);
         context.stop = config.stop;
+        // Cold weights for the baselines too: rotated fp16 copies adding up to more than 2x L2.
+        const auto cold = measure::plan_cold_l2(problem.m * problem.k * 2, config.l2_bytes,
+                                                std::int64_t{4} << 30);
+        context.weight_copies = cold.flush ? 1 : cold.copies;
         context.dram_peak_gbps = config.dram_peak_gbps;
         context.seed = seed_;
         baseline_results[to_string(problem)] =
@@ -301,7 +338,8 @@ private:
   ProblemOptions problem_;
   int budget_ = 0, ordinal_ = 0;
   std::uint64_t seed_ = 1;
-  bool json_ = false, quiet_ = false;
+  bool json_ = false, quiet_ = false, isolate_ = false, no_isolate_ = false;
+  double variant_timeout_s_ = 300;
 };
 
 const Registration kRegistration{

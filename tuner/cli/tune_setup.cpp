@@ -58,14 +58,17 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   config.dram_peak_gbps = spec.dram_gbps;
   config.l2_bytes = spec.l2_bytes;
   device.key = fmt::format("model:{}", spec.key);
-  device.name = std::string(spec.name);
+  // Never the GPU's own name: these rows are a model's, verified in the emulator.
+  device.name = fmt::format("emu (model: {})", spec.key);
   device.backend = "emu";
   device.arch = spec.arch_text();
   device.sm_count = spec.sm_count;
   device.dram_gbps = spec.dram_gbps;
   device.l2_bytes = spec.l2_bytes;
-  device.details_json =
-      nlohmann::json{{"source", "built-in spec table"}, {"target", std::string(spec.key)}}.dump();
+  device.details_json = nlohmann::json{{"source", "built-in spec table"},
+                                       {"target", std::string(spec.key)},
+                                       {"target_name", std::string(spec.name)}}
+                            .dump();
   s.source_note = fmt::format("MODELLED for {} by the performance model (not measured on any "
                               "GPU); every variant verified in the host emulator",
                               spec.key);
@@ -75,6 +78,10 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   launch.isolate = true;
   launch.timeout_s = 120;
   s.backend = std::make_shared<backend::EmuBackend>(launch);
+  // ptxas resources for the target's arch (cached in the database like any compile).
+  config.resource_compiler =
+      std::make_shared<NvrtcCompiler>(std::vector<std::shared_ptr<KernelCache>>{
+          std::make_shared<MemoryKernelCache>(), std::make_shared<SqliteKernelCache>(db_path)});
   return s;
 }
 

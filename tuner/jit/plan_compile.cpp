@@ -4,6 +4,14 @@
 
 namespace lutgemm {
 
+std::size_t main_launch_index(const LaunchPlan& plan) {
+  std::size_t main = 0;
+  for (std::size_t i = 1; i < plan.launches.size(); ++i)
+    if (plan.launches[i].config.dynamic_smem_bytes > plan.launches[main].config.dynamic_smem_bytes)
+      main = i;
+  return main;
+}
+
 std::vector<PlanCompileResult> compile_plans(NvrtcCompiler& compiler,
                                              const std::vector<LaunchPlan>& plans,
                                              const std::string& arch, int threads) {
@@ -21,7 +29,7 @@ std::vector<PlanCompileResult> compile_plans(NvrtcCompiler& compiler,
   for (const auto& plan : plans) {
     PlanCompileResult r;
     r.ok = true;
-    long best_weight = -1;
+    const std::size_t main = main_launch_index(plan);
     for (std::size_t i = 0; i < plan.launches.size(); ++i) {
       const auto& launch = plan.launches[i];
       const auto request = index.at(launch.spec.key_text());
@@ -38,12 +46,7 @@ std::vector<PlanCompileResult> compile_plans(NvrtcCompiler& compiler,
       r.kernels.push_back(outcome.kernel);
       if (!outcome.cache_hit)
         r.compile_ms += outcome.kernel->compile_ms;
-      const long weight = static_cast<long>(launch.config.block.x) * launch.config.block.y *
-                              launch.config.block.z *
-                              std::max(1, outcome.kernel->resources.registers) +
-                          static_cast<long>(launch.config.dynamic_smem_bytes);
-      if (weight > best_weight) {
-        best_weight = weight;
+      if (i == main) {
         r.main = outcome.kernel->resources;
         r.main_launch = i;
       }

@@ -122,6 +122,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
       ProgressEvent event;
       event.total = total;
       event.problem = to_string(p.problem);
+      event.source = source;
       event.variant = label;
       auto found = existing.find(label);
       if (found != existing.end() && found->second.disposition != Disposition::skipped) {

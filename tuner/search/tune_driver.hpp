@@ -29,7 +29,8 @@ struct ProgressEvent {
   std::optional<double> best_us; // best of the current problem so far
   std::string best_variant;
   double eta_s = 0;
-  bool resumed = false; // taken from the database, not evaluated again
+  bool resumed = false;                     // taken from the database, not evaluated again
+  TimeSource source = TimeSource::measured; // what best_us is
 };
 
 struct ProblemSummary {

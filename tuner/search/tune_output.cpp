@@ -33,6 +33,8 @@ void ProgressPrinter::operator()(const ProgressEvent& e) {
   if (style_ == ProgressStyle::quiet)
     return;
   std::string best = e.best_us ? format_time_us(*e.best_us) : std::string("-");
+  if (e.best_us && e.source != TimeSource::measured)
+    best += " (" + to_string(e.source) + ")"; // never let a model's number pass for a measurement
   if (style_ == ProgressStyle::lines) {
     fmt::print(stream_, "[{}/{}] {} {} {}{} best {}\n", e.done, e.total, e.problem, e.variant,
                to_string(e.disposition), e.resumed ? " (stored)" : "", best);

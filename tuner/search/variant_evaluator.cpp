@@ -1,6 +1,7 @@
 #include "search/variant_evaluator.hpp"
 
 #include "common/error.hpp"
+#include "jit/plan_compile.hpp"
 #include "measure/timing_plan.hpp"
 #include "model/variant_workload.hpp"
 #include "model/workloads.hpp"
@@ -139,6 +140,27 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
     return out;
   }
   auto usage = prepared.resources ? *prepared.resources : space::plan_resources(plan);
+  if (emu && config_.resource_compiler) {
+    // ptxas's report for the target arch of the plan's main kernel (the specs do not depend on
+    // the shape, so the proxy's plan has the real kernels).
+    try {
+      const auto& launch = plan.launches[main_launch_index(plan)];
+      auto kernel = config_.resource_compiler->compile(launch.spec, config_.target->arch_text());
+      usage.registers = kernel->resources.registers;
+      usage.static_smem = kernel->resources.static_smem_bytes;
+      usage.dynamic_smem = launch.config.dynamic_smem_bytes;
+      usage.threads_per_block =
+          static_cast<int>(launch.config.block.x * launch.config.block.y * launch.config.block.z);
+      usage.spill_stores = kernel->resources.spill_store_bytes;
+      usage.spill_loads = kernel->resources.spill_load_bytes;
+      usage.stack_bytes = kernel->resources.stack_frame_bytes;
+    } catch (const CompileError& e) {
+      out.disposition = Disposition::compile_error;
+      out.message =
+          fmt::format("NVRTC for {}: {}\n{}", config_.target->arch_text(), e.what(), e.log());
+      return out;
+    }
+  }
   out.resources = usage;
   if (auto verdict = space::prefilter(usage, config_.limits)) {
     out.disposition = Disposition::resource_limit;
@@ -168,7 +190,10 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
   }
 
   if (emu) {
-    auto predicted = predict_us(problem, variant);
+    auto prediction = model::predict(model::lut_variant_workload(problem, params, usage.registers),
+                                     *config_.target);
+    auto predicted =
+        prediction.launchable ? std::optional<double>(prediction.total_us) : std::nullopt;
     if (!predicted) {
       out.disposition = Disposition::resource_limit;
       out.message =

@@ -10,6 +10,7 @@
 //   time       cuda: CUDA events, cold weights (rotated copies > 2x L2), warm-up, noise-based stop;
 //              emu: no timing, the time is the performance model's for the target: modelled
 #include "backend/backend.hpp"
+#include "jit/nvrtc_compiler.hpp"
 #include "search/evaluator.hpp"
 #include "search/verification.hpp"
 #include "space/families.hpp"
@@ -32,6 +33,9 @@ struct EvaluatorConfig {
   // Test hook: compile the main kernel from this embedded source instead of kernels/lutgemm.cuh
   // (a deliberately wrong kernel proves that verification catches it).
   std::string source_override;
+  // emu: NVRTC for the target's arch, only for ptxas's resource report (registers, spills), so the
+  // pre-filter and the model see what the target's compiler makes of each kernel. Null: skipped.
+  std::shared_ptr<NvrtcCompiler> resource_compiler;
 };
 
 class VariantEvaluator final : public Evaluator {

@@ -35,7 +35,8 @@ OptqParams optq_params(const Variant& variant);
 // The variant's launch plan (make_launch_plan of its family).
 LaunchPlan variant_plan(Family family, const Problem& problem, const Variant& variant);
 
-// Threads and dynamic shared memory of the plan's heaviest launch (registers unknown: 0).
+// Threads and dynamic shared memory of the plan's launches, the largest of each (registers
+// unknown: 0).
 ResourceUsage plan_resources(const LaunchPlan& plan);
 
 // The pre-filter's limits of a built-in target.

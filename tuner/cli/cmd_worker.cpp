@@ -1,0 +1,56 @@
+// `lutgemm worker`: the process `lutgemm tune` runs variants in (fault isolation, see
+// tuner/search/worker_evaluator.hpp). Reads one JSON request per line on stdin, writes one JSON
+// reply per line on stdout, until stdin closes. Not meant to be run by hand.
+#include "cli/command_registry.hpp"
+#include "cli/tune_setup.hpp"
+#include "search/worker_evaluator.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace lutgemm::cli {
+namespace {
+
+class WorkerCommand final : public Command {
+public:
+  void setup(CLI::App& app) override {
+    app.add_option("--backend", backend_, "cuda or emu")->default_val(backend_);
+    app.add_option("--target", target_, "Built-in target (model and pre-filter)");
+    app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
+    app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
+    app.add_option("--seed", seed_, "Seed of the test data")->default_val(1);
+  }
+
+  int run() override {
+    std::unique_ptr<search::VariantEvaluator> evaluator;
+    std::string failure;
+    try {
+      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_);
+      setup.config.seed = seed_;
+      evaluator = std::make_unique<search::VariantEvaluator>(setup.backend, setup.config);
+    } catch (const std::exception& e) {
+      failure = e.what(); // answered to every request, so the parent records why
+    }
+    for (std::string line; std::getline(std::cin, line);) {
+      if (evaluator)
+        std::cout << search::serve_worker_request(*evaluator, line) << "\n";
+      else
+        std::cout << nlohmann::json{{"error", failure}}.dump() << "\n";
+      std::cout.flush();
+    }
+    return 0;
+  }
+
+private:
+  std::string backend_ = "cuda", target_, db_;
+  int ordinal_ = 0;
+  std::uint64_t seed_ = 1;
+};
+
+const Registration kRegistration{
+    "worker", "Internal: runs variants for `lutgemm tune` in an isolated process (JSON lines)", 90,
+    [] { return std::make_unique<WorkerCommand>(); }};
+
+} // namespace
+} // namespace lutgemm::cli
