@@ -94,6 +94,34 @@ CREATE TABLE compile_cache (
 );
 )sql";
 
+// Version 3: the columns and tables of the second round, added together so that the features that
+// use them (emulated counters, calibration, work claims, shards, retryable failures) share one step.
+constexpr const char* kUpgradeV2ToV3 = R"sql(
+ALTER TABLE measurements ADD COLUMN counters TEXT NOT NULL DEFAULT '{}'; -- JSON: emulated counters
+ALTER TABLE measurements ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0; -- 1: the failure says
+                                     -- nothing about the variant (killed from outside, worker lost,
+                                     -- out of memory): a resume evaluates it again
+ALTER TABLE runs ADD COLUMN pid INTEGER;                       -- the tuner process (host + pid)
+ALTER TABLE runs ADD COLUMN shard TEXT NOT NULL DEFAULT '';    -- "I/N" of `tune --shard`, '' = all
+CREATE TABLE claims (                -- work a live tuner has taken: N tuners on one file share work
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  problem_id INTEGER NOT NULL REFERENCES problems(id),
+  variant_id INTEGER NOT NULL REFERENCES variants(id),
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  lease_until TEXT NOT NULL,         -- UTC ISO-8601; an expired lease may be taken over
+  PRIMARY KEY (device_id, problem_id, variant_id)
+);
+CREATE TABLE calibrations (          -- the model's constants fitted to a device's measurements
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  constants TEXT NOT NULL,           -- JSON: name -> value
+  fit TEXT NOT NULL DEFAULT '{}',    -- JSON: points used, residuals, source run ids
+  created_at TEXT NOT NULL
+);
+)sql";
+
 int read_int_pragma(Database& db, const char* pragma) {
   Statement statement(db, fmt::format("PRAGMA {}", pragma));
   return statement.step() ? static_cast<int>(statement.column_int(0)) : 0;
@@ -166,6 +194,10 @@ void ensure_schema(Database& db) {
   if (version == 1) {
     db.exec(kUpgradeV1ToV2);
     version = 2;
+  }
+  if (version == 2) {
+    db.exec(kUpgradeV2ToV3);
+    version = 3;
   }
   set_version(db, version);
   transaction.commit();

@@ -6,7 +6,7 @@
 
 namespace lutgemm::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x4C555447; // "LUTG"
 
 // What a file holds before ensure_schema() touches it.
