@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 APPLICATION_ID = 0x4C555447  # "LUTG", tuner/store/schema.hpp
-MAX_SCHEMA_VERSION = 2
+MAX_SCHEMA_VERSION = 3  # tuner/store/schema.hpp kSchemaVersion (tests/unit/test_plot_scripts.cpp fails when they differ)
 
 # Kernel families in the database -> the report's kernel names (model::Baseline's names).
 KERNEL_FOR_FAMILY = {

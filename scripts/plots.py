@@ -29,8 +29,13 @@ BASELINES = ["cublas_fp16", "cublas_fp16_acc16", "cublaslt_fp16_tuned", "cublas_
              "cublas_int8", "optq_fused", "optq_dequant_cublas", "awq_int4"]
 
 
-VENV_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".venv", "bin",
-                           "python")
+VENV_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".venv")
+
+
+def running_in(venv_dir):
+    """True when this interpreter is the venv's. A venv's python is a symlink to the base
+    interpreter, so comparing the executables' real paths cannot tell; sys.prefix can."""
+    return os.path.realpath(sys.prefix) == os.path.realpath(venv_dir)
 
 
 def import_plotting():
@@ -42,11 +47,12 @@ def import_plotting():
     except ImportError as e:
         # scripts/setup installs numpy and matplotlib into the project's .venv: use it when this
         # interpreter lacks them (e.g. `python3 scripts/plots.py` or scripts/reproduce).
-        venv = os.path.realpath(VENV_PYTHON)
-        if os.access(venv, os.X_OK) and os.path.realpath(sys.executable) != venv \
+        venv_python = os.path.join(VENV_DIR, "bin", "python")
+        if os.access(venv_python, os.X_OK) and not running_in(VENV_DIR) \
                 and not os.environ.get("LUTGEMM_PLOTS_NO_VENV"):
             os.environ["LUTGEMM_PLOTS_NO_VENV"] = "1"  # once: never loop
-            os.execv(venv, [venv, os.path.abspath(__file__)] + sys.argv[1:])
+            # Not realpath: the venv's symlink is what makes python start inside the venv.
+            os.execv(venv_python, [venv_python, os.path.abspath(__file__)] + sys.argv[1:])
         print(f"plots.py: {e.name} is missing; install with: scripts/setup (into .venv) or "
               f"pip install -r scripts/requirements.txt", file=sys.stderr)
         sys.exit(1)

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "nvrtc_grid.hpp"
 
+#include <cstdlib>
 #include <map>
 
 using namespace lutgemm;
@@ -184,6 +185,12 @@ TEST(NvrtcKernels, WideLoadsAre128BitConstantLoadsAndDefaultsUseNoLocalMemory) {
   const GridResult& r = grid();
   const std::string b1_label = lut_label(problem(3, 128, true, 1), default_lut_params(3, 1));
   const std::string nvdisasm = find_nvdisasm();
+  // scripts/test sets LUTGEMM_REQUIRE_TOOLS=1: scripts/setup installs nvdisasm there, so the SASS
+  // check must run, not fall back to PTX.
+  if (const char* required = std::getenv("LUTGEMM_REQUIRE_TOOLS");
+      required != nullptr && std::string(required) == "1" && nvdisasm.empty())
+    ADD_FAILURE() << "nvdisasm not found (LUTGEMM_REQUIRE_TOOLS=1: run scripts/setup, or set "
+                     "LUTGEMM_NVDISASM)";
   std::printf("static check via %s\n", nvdisasm.empty()
                                            ? "PTX and the ptxas report (no nvdisasm found)"
                                            : ("SASS from " + nvdisasm).c_str());

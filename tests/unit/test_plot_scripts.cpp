@@ -59,13 +59,27 @@ bool have_matplotlib() {
   return false;
 }
 
+// scripts/test sets LUTGEMM_REQUIRE_TOOLS=1: there the README promises these tools (scripts/setup
+// installs them), so a missing one is a failure, not a silent skip.
+bool tools_required() {
+  const char* value = std::getenv("LUTGEMM_REQUIRE_TOOLS");
+  return value != nullptr && std::string(value) == "1";
+}
+
+#define SKIP_OR_FAIL(why)                                                                          \
+  if (tools_required())                                                                            \
+    GTEST_FAIL() << why << " (LUTGEMM_REQUIRE_TOOLS=1: run scripts/setup)";                        \
+  else                                                                                             \
+    GTEST_SKIP() << why
 #define REQUIRE_PYTHON()                                                                           \
-  if (!have_python())                                                                              \
-  GTEST_SKIP() << "python3 (with sqlite3) is not installed"
+  if (!have_python()) {                                                                            \
+    SKIP_OR_FAIL("python3 (with sqlite3) is not installed");                                       \
+  }
 #define REQUIRE_MATPLOTLIB()                                                                       \
   REQUIRE_PYTHON();                                                                                \
-  if (!have_matplotlib())                                                                          \
-  GTEST_SKIP() << "matplotlib/numpy not installed (pip install -r scripts/requirements.txt)"
+  if (!have_matplotlib()) {                                                                        \
+    SKIP_OR_FAIL("matplotlib/numpy not installed (pip install -r scripts/requirements.txt)");      \
+  }
 
 bool is_png(const fs::path& path) {
   const std::string bytes = slurp(path);

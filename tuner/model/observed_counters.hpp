@@ -2,8 +2,8 @@
 // What the host SIMT emulator counted while running one variant (issue 11), in the form the
 // performance model consumes (issue 10). The emulator side (tuner/emu) converts its raw per-launch
 // counters into this; the model side (tuner/model) uses each field that is set in place of its own
-// analytic estimate. Every field is a ratio or a per-weight figure, so counts taken at the emulator's
-// proxy shape carry over to the real shape.
+// analytic estimate. Every field is a ratio or a per-weight figure, so counts taken at the
+// emulator's proxy shape carry over to the real shape.
 //
 // This header is the contract between the two modules: it depends on nothing else in the project.
 #include <optional>

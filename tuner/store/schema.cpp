@@ -95,7 +95,8 @@ CREATE TABLE compile_cache (
 )sql";
 
 // Version 3: the columns and tables of the second round, added together so that the features that
-// use them (emulated counters, calibration, work claims, shards, retryable failures) share one step.
+// use them (emulated counters, calibration, work claims, shards, retryable failures) share one
+// step.
 constexpr const char* kUpgradeV2ToV3 = R"sql(
 ALTER TABLE measurements ADD COLUMN counters TEXT NOT NULL DEFAULT '{}'; -- JSON: emulated counters
 ALTER TABLE measurements ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0; -- 1: the failure says
