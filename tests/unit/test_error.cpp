@@ -26,4 +26,6 @@ TEST(SourceLocation, LeavesOtherPathsWhole) {
   EXPECT_EQ(source_location_text("/home/u/tuner/src/tuner/x.cpp", 1),
             "/home/u/tuner/src/tuner/x.cpp:1");
   EXPECT_EQ(source_location_text(__FILE__, __LINE__).rfind("tests/unit/test_error.cpp:", 0), 0u);
+  // A relative path from a compile in a build subfolder (ccache base_dir) reads from the project.
+  EXPECT_EQ(source_location_text("../../tests/unit/x.cpp", 2), "tests/unit/x.cpp:2");
 }

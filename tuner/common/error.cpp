@@ -26,6 +26,10 @@ std::string source_location_text(const char* file, int line) {
       break;
     }
   }
+  // A relative __FILE__ ("../../tests/unit/x.cpp") comes from a compiler launched in a subfolder
+  // of the build tree with relative paths (ccache's base_dir rewrites them so): drop the climb.
+  while (path.starts_with("../"))
+    path.remove_prefix(3);
   return fmt::format("{}:{}", path, line);
 }
 
