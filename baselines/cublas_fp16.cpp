@@ -36,7 +36,7 @@ public:
   Fp16Prepared(const BaselineInputs& in, const PrepareOptions& options, bool acc16)
       : problem_(in.problem), acc16_(acc16) {
     detail::check_input_sizes(in);
-    w_ = device_copies(in.w_fp16.data(), in.w_fp16.size() * 2, options.weight_copies);
+    w_ = device_copies(in.w_fp16.data(), in.w_fp16.size() * 2, options);
     x_ = cuda::make_device_buffer(in.x_fp16);
     y_ = DeviceBuffer(static_cast<std::size_t>(problem_.m * problem_.batch) * 2);
   }
@@ -118,7 +118,7 @@ public:
       w[i] = detail::from_fp16(in.w_fp16[i]);
     for (std::size_t i = 0; i < x.size(); ++i)
       x[i] = detail::from_fp16(in.x_fp16[i]);
-    w_ = device_copies(w.data(), w.size() * 4, options.weight_copies);
+    w_ = device_copies(w.data(), w.size() * 4, options);
     x_ = cuda::make_device_buffer(x);
     y_ = DeviceBuffer(static_cast<std::size_t>(problem_.m * problem_.batch) * 4);
   }

@@ -43,7 +43,7 @@ public:
     std::vector<std::int8_t> w, x;
     w_scale_ = quantize_rows(in.w_fp16, problem_.m, problem_.k, w);
     x_scale_ = quantize_rows(in.x_fp16, problem_.batch, problem_.k, x);
-    w_ = detail::device_copies(w.data(), w.size(), options.weight_copies);
+    w_ = detail::device_copies(w.data(), w.size(), options);
     x_ = cuda::make_device_buffer(x);
     y_ = DeviceBuffer(static_cast<std::size_t>(problem_.m * problem_.batch) * 4);
   }

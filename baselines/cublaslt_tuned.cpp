@@ -53,7 +53,7 @@ class LtPrepared final : public PreparedBaseline {
 public:
   LtPrepared(const BaselineInputs& in, const PrepareOptions& options) : problem_(in.problem) {
     detail::check_input_sizes(in);
-    w_ = detail::device_copies(in.w_fp16.data(), in.w_fp16.size() * 2, options.weight_copies);
+    w_ = detail::device_copies(in.w_fp16.data(), in.w_fp16.size() * 2, options);
     x_ = cuda::make_device_buffer(in.x_fp16);
     y_ = DeviceBuffer(static_cast<std::size_t>(problem_.m * problem_.batch) * 2);
     workspace_ = DeviceBuffer(kWorkspaceBytes);

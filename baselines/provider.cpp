@@ -5,6 +5,7 @@
 #include "baselines/optq_providers.hpp"
 #include "baselines/provider_util.hpp"
 #include "cuda/driver_api.hpp"
+#include "measure/timing_plan.hpp"
 
 #include <fmt/format.h>
 
@@ -113,9 +114,19 @@ void require_supported(const Provider& provider, const Problem& problem) {
         fmt::format("{} does not support {}: {}", provider.name(), to_string(problem), *reason));
 }
 
-std::vector<cuda::DeviceBuffer> device_copies(const void* host, std::size_t bytes, int copies) {
+int rotation_copies(const PrepareOptions& options, std::size_t bytes_per_copy) {
+  if (options.cold_l2_bytes <= 0)
+    return std::max(1, options.weight_copies);
+  const auto plan = measure::plan_cold_l2(static_cast<std::int64_t>(bytes_per_copy),
+                                          options.cold_l2_bytes, std::int64_t{4} << 30);
+  return plan.flush ? 1 : plan.copies;
+}
+
+std::vector<cuda::DeviceBuffer> device_copies(const void* host, std::size_t bytes,
+                                              const PrepareOptions& options) {
   std::vector<cuda::DeviceBuffer> out;
-  for (int i = 0; i < std::max(1, copies); ++i) {
+  const int copies = rotation_copies(options, bytes);
+  for (int i = 0; i < copies; ++i) {
     out.emplace_back(bytes);
     out.back().upload(host, bytes);
   }

@@ -42,6 +42,9 @@ struct PrepareOptions {
   // Copies of the weights to rotate through (repetition i uses copy i % copies), so that a timed
   // repetition does not find its weights in L2; the tuner's cold-L2 planning chooses the count.
   int weight_copies = 1;
+  // When > 0, the count is planned instead from the L2 size and the bytes of the weights as the
+  // provider stores them (int8 weights are half the fp16 bytes, so they need twice the copies).
+  std::int64_t cold_l2_bytes = 0;
 };
 
 class PreparedBaseline {

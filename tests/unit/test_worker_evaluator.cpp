@@ -5,6 +5,7 @@
 #include "search/worker_evaluator.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <random>
@@ -138,6 +139,45 @@ TEST(WorkerEvaluator, CrashIsLaunchErrorAndTheNextVariantGetsAFreshWorker) {
   EXPECT_EQ(evaluator.restarts(), 1);
   std::filesystem::remove(path);
   std::filesystem::remove(marker);
+}
+
+TEST(WorkerEvaluator, StickyFaultRestartsTheWorkerAndTheNextVariantIsOk) {
+  // A worker whose context faulted answers its variant with "restart": true. The fake then keeps
+  // answering what a poisoned process answers (launch_error); only a new process answers ok.
+  const auto marker = std::filesystem::temp_directory_path() /
+                      ("fake_worker_marker_" + std::to_string(std::random_device{}()));
+  VariantOutcome faulted;
+  faulted.disposition = Disposition::launch_error;
+  faulted.message = "CUDA_ERROR_ILLEGAL_ADDRESS";
+  VariantOutcome poisoned = faulted;
+  poisoned.message = "not run: the CUDA context faulted earlier in this process (retryable)";
+  poisoned.retryable = true;
+  const std::string ok = to_json(sample_outcome()).dump();
+  const std::string first = nlohmann::json{{"outcome", to_json(faulted)}, {"restart", true}}.dump();
+  const std::string later = nlohmann::json{{"outcome", to_json(poisoned)}}.dump();
+  const auto path = script(
+      "if [ ! -e '" + marker.string() + "' ]; then touch '" + marker.string() +
+      "'; read line; printf '%s\\n' '" + first + "'; while read line; do printf '%s\\n' '" + later +
+      "'; done; fi\nwhile read line; do printf '%s\\n' '{\"outcome\": " + ok + "}'; done");
+  LocalFake local;
+  WorkerEvaluator evaluator(local, {path}, 10s);
+  auto first_outcome = evaluator.evaluate(kProblem, kVariant);
+  EXPECT_EQ(first_outcome.disposition, Disposition::launch_error);
+  EXPECT_FALSE(first_outcome.retryable); // the faulting variant's own failure
+  auto next = evaluator.evaluate(kProblem, kVariant);
+  EXPECT_EQ(next.disposition, Disposition::ok) << next.message;
+  EXPECT_EQ(evaluator.restarts(), 1);
+  std::filesystem::remove(path);
+  std::filesystem::remove(marker);
+}
+
+TEST(WorkerEvaluator, RetryableCrossesThePipe) {
+  VariantOutcome o;
+  o.disposition = Disposition::launch_error;
+  o.retryable = true;
+  EXPECT_TRUE(outcome_from_json(to_json(o)).retryable);
+  o.retryable = false;
+  EXPECT_FALSE(outcome_from_json(to_json(o)).retryable);
 }
 
 TEST(WorkerEvaluator, HangIsTimeout) {

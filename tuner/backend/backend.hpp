@@ -35,6 +35,9 @@ struct RunResult {
   Disposition disposition = Disposition::ok; // ok, launch_error or timeout
   std::string message;
   double wall_ms = 0;
+  // The failure is not the variant's own (the context had faulted before it ran): a later run
+  // should evaluate it again.
+  bool retryable = false;
 };
 
 struct TimingRequest {

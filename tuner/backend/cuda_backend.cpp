@@ -5,6 +5,7 @@
 #include "cuda/event.hpp"
 #include "cuda/plan_launch.hpp"
 #include "jit/plan_compile.hpp"
+#include "measure/timing_loop.hpp"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,10 @@
 
 namespace lutgemm::backend {
 namespace {
+
+// 0xFFFF is an fp16 NaN: an element the plan never writes fails verification. Launch plans zero
+// what they accumulate into themselves (tuner/jit/launch_plan.hpp), so no plan relies on zeroes.
+constexpr std::uint8_t kUnwrittenPattern = 0xFF;
 
 // The driver is loaded (and the lack of it reported) before the context is touched.
 int checked_ordinal(int ordinal) {
@@ -121,10 +126,17 @@ cuda::BufferBindings CudaBackend::bindings(const LaunchPlan& plan, std::size_t r
 RunResult CudaBackend::run(const LaunchPlan& plan) {
   RunResult result;
   if (poisoned_)
-    return {Disposition::launch_error, "the CUDA context faulted earlier in this process", 0};
+    return {Disposition::launch_error,
+            "not run: the CUDA context faulted earlier in this process (retryable)", 0, true};
   const auto start = std::chrono::steady_clock::now();
   try {
-    cuda::enqueue_plan(plan, functions(plan), bindings(plan, 0, nullptr));
+    const auto bound = bindings(plan, 0, nullptr);
+    // Device memory is not clean: poison the output and the workspace so that a kernel that
+    // writes nothing (or misses elements) cannot pass verification on the previous variant's y.
+    for (const char* name : {"y", "workspace"})
+      if (auto it = buffers_.find(name); it != buffers_.end())
+        it->second.fill(kUnwrittenPattern);
+    cuda::enqueue_plan(plan, functions(plan), bound);
     context_.synchronize();
   } catch (const cuda::DriverError& e) {
     poisoned_ = cuda::is_sticky_error(e.code());
@@ -146,16 +158,24 @@ TimingResult CudaBackend::time(const LaunchPlan& plan, const TimingRequest& requ
     std::vector<cuda::BufferBindings> bound;
     for (std::size_t s = 0; s < sets; ++s)
       bound.push_back(bindings(plan, s, &request));
-    for (int i = 0; i < request.warmup; ++i)
-      cuda::enqueue_plan(plan, list, bound[static_cast<std::size_t>(i) % sets], stream.get());
-    stream.synchronize();
     cuda::Event start, stop;
+    // The warm-up, queued back to back, also estimates one launch's time for the loop below.
+    const int warmup = std::max(1, request.warmup);
+    start.record(stream.get());
+    for (int i = 0; i < warmup; ++i)
+      cuda::enqueue_plan(plan, list, bound[static_cast<std::size_t>(i) % sets], stream.get());
+    stop.record(stream.get());
+    const int per_sample =
+        measure::launches_per_sample(1000.0 * cuda::elapsed_ms(start, stop) / warmup);
     const auto began = std::chrono::steady_clock::now();
     for (std::size_t i = 0;; ++i) {
+      // Many rotated launches per event pair: the launch latency is paid once, not per sample.
       start.record(stream.get());
-      cuda::enqueue_plan(plan, list, bound[i % sets], stream.get());
+      for (int r = 0; r < per_sample; ++r)
+        cuda::enqueue_plan(plan, list, bound[measure::rotation_set(i, per_sample, r, sets)],
+                           stream.get());
       stop.record(stream.get());
-      result.samples_us.push_back(1000.0 * cuda::elapsed_ms(start, stop));
+      result.samples_us.push_back(1000.0 * cuda::elapsed_ms(start, stop) / per_sample);
       const double elapsed =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       result.stop_reason = measure::should_stop(result.samples_us, elapsed, request.stop);

@@ -10,6 +10,7 @@
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
+#include "cuda/preflight.hpp"
 #include "jit/nvrtc_compiler.hpp"
 #include "measure/timing_plan.hpp"
 #include "problem/presets.hpp"
@@ -134,6 +135,8 @@ public:
     // No device for --backend cuda: the one line, before the database is created or touched.
     if (use_cuda && !cuda::driver_status().ok())
       throw cuda::DriverUnavailable(cuda::driver_status().message + " (use --backend emu)");
+    if (use_cuda) // before any context or store: a setup that cannot work is one line, exit 2
+      cuda::require_preflight(ordinal_, isolate_ || !no_isolate_);
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
 
@@ -223,6 +226,7 @@ public:
         const auto cold = measure::plan_cold_l2(problem.m * problem.k * 2, config.l2_bytes,
                                                 std::int64_t{4} << 30);
         context.weight_copies = cold.flush ? 1 : cold.copies;
+        context.l2_bytes = config.l2_bytes; // int8 weights are half the fp16 bytes
         context.dram_peak_gbps = config.dram_peak_gbps;
         context.seed = seed_;
         baseline_results[to_string(problem)] =

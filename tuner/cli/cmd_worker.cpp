@@ -1,6 +1,7 @@
 // `lutgemm worker`: the process `lutgemm tune` runs variants in (fault isolation, see
 // tuner/search/worker_evaluator.hpp). Reads one JSON request per line on stdin, writes one JSON
 // reply per line on stdout, until stdin closes. Not meant to be run by hand.
+#include "backend/cuda_backend.hpp"
 #include "cli/command_registry.hpp"
 #include "cli/tune_setup.hpp"
 #include "search/worker_evaluator.hpp"
@@ -24,18 +25,25 @@ public:
 
   int run() override {
     std::unique_ptr<search::VariantEvaluator> evaluator;
+    std::shared_ptr<backend::CudaBackend> cuda;
     std::string failure;
     try {
       auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_);
       setup.config.seed = seed_;
+      cuda = std::dynamic_pointer_cast<backend::CudaBackend>(setup.backend);
       evaluator = std::make_unique<search::VariantEvaluator>(setup.backend, setup.config);
     } catch (const std::exception& e) {
       failure = e.what(); // answered to every request, so the parent records why
     }
     for (std::string line; std::getline(std::cin, line);) {
-      if (evaluator)
-        std::cout << search::serve_worker_request(*evaluator, line) << "\n";
-      else
+      if (evaluator) {
+        auto reply = search::serve_worker_request(*evaluator, line);
+        if (cuda && cuda->poisoned()) { // a sticky fault: answer, then let a new process go on
+          std::cout << search::with_restart_request(reply) << "\n" << std::flush;
+          return 0;
+        }
+        std::cout << reply << "\n";
+      } else
         std::cout << nlohmann::json{{"error", failure}}.dump() << "\n";
       std::cout.flush();
     }

@@ -39,6 +39,7 @@ struct DeviceProperties {
   int max_blocks_per_sm = 0;
   int warp_size = 32;
   int driver_version = 0; // 1000 * major + 10 * minor
+  int compute_mode = 0;   // CU_DEVICE_ATTRIBUTE_COMPUTE_MODE (CU_COMPUTEMODE_*)
 
   std::string arch() const; // "sm_90"
 };

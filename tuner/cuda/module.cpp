@@ -10,7 +10,11 @@
 namespace lutgemm::cuda {
 
 namespace {
-constexpr int kDefaultDynamicSmemLimit = 48 * 1024;
+constexpr std::int64_t kSmemWithoutOptIn = 48 * 1024;
+}
+
+bool needs_dynamic_smem_opt_in(std::int64_t static_smem_bytes, std::int64_t dynamic_smem_bytes) {
+  return dynamic_smem_bytes > 0 && static_smem_bytes + dynamic_smem_bytes > kSmemWithoutOptIn;
 }
 
 FunctionAttributes Function::attributes() const {
@@ -83,8 +87,13 @@ void launch(const Function& function, const LaunchConfig& config, void** args, C
     throw RuntimeError(fmt::format("invalid launch: grid {}x{}x{} (every dimension >= 1; y, z <= "
                                    "65535)",
                                    g.x, g.y, g.z));
-  if (config.dynamic_smem_bytes > static_cast<std::uint32_t>(kDefaultDynamicSmemLimit))
-    function.set_max_dynamic_smem(static_cast<int>(config.dynamic_smem_bytes));
+  if (config.dynamic_smem_bytes > 0) {
+    int static_bytes = 0;
+    LUTGEMM_CU(cuFuncGetAttribute, &static_bytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+               function.get());
+    if (needs_dynamic_smem_opt_in(static_bytes, config.dynamic_smem_bytes))
+      function.set_max_dynamic_smem(static_cast<int>(config.dynamic_smem_bytes));
+  }
   LUTGEMM_CU(cuLaunchKernel, function.get(), g.x, g.y, g.z, b.x, b.y, b.z,
              config.dynamic_smem_bytes, stream, args, nullptr);
 }

@@ -55,8 +55,13 @@ private:
   CUmodule module_ = nullptr;
 };
 
+// Whether a launch must raise CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES first: without the
+// opt-in a block may use 48 KiB of shared memory in all, static and dynamic together, so a kernel
+// with static shared memory needs it for less than 48 KiB of dynamic memory.
+bool needs_dynamic_smem_opt_in(std::int64_t static_smem_bytes, std::int64_t dynamic_smem_bytes);
+
 // cuLaunchKernel with the configuration checked first (block of 1..1024 threads, non-empty grid)
-// and the dynamic shared memory attribute raised when the launch asks for more than 48 KB.
+// and the dynamic shared memory attribute raised when static plus dynamic exceed 48 KB.
 // `args`: cuLaunchKernel's array of pointers to each argument.
 void launch(const Function& function, const LaunchConfig& config, void** args,
             CUstream stream = nullptr);

@@ -78,6 +78,7 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
         }
         baselines::PrepareOptions options;
         options.weight_copies = context.weight_copies;
+        options.cold_l2_bytes = context.l2_bytes;
         auto result = baselines::run(*provider, inputs, timer, options);
         std::vector<double> us;
         for (double ms : result.timing.ms)

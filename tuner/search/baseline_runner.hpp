@@ -25,6 +25,7 @@ struct BaselineRunContext {
   std::int64_t run_id = 0, device_id = 0, problem_id = 0;
   measure::StopPolicy stop;
   int weight_copies = 1;
+  std::int64_t l2_bytes = 0; // > 0: each provider sizes its rotation from its own weight bytes
   double dram_peak_gbps = 0;
   std::uint64_t seed = 1;
 };

@@ -25,6 +25,7 @@ struct VariantOutcome {
   std::optional<space::ResourceUsage> resources;
   std::string proxy_shape;
   std::string clocks;
+  bool retryable = false; // a failure a later run should evaluate again (measurements.retryable)
 };
 
 class Evaluator {

@@ -33,6 +33,7 @@ store::MeasurementRecord to_record(const VariantOutcome& outcome) {
   }
   r.proxy_shape = outcome.proxy_shape;
   r.clocks = outcome.clocks;
+  r.retryable = outcome.retryable;
   return r;
 }
 

@@ -175,6 +175,7 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
   if (ran.disposition != Disposition::ok) {
     out.disposition = ran.disposition;
     out.message = ran.message;
+    out.retryable = ran.retryable;
     uploaded_.clear(); // a faulting kernel may have written anywhere in its buffers
     return out;
   }

@@ -40,7 +40,8 @@ nlohmann::json to_json(const VariantOutcome& o) {
                    {"pct_dram_peak", opt(o.pct_dram_peak)},
                    {"max_error", opt(o.max_error)},
                    {"proxy_shape", o.proxy_shape},
-                   {"clocks", o.clocks}};
+                   {"clocks", o.clocks},
+                   {"retryable", o.retryable}};
   if (o.time_us) {
     const auto& t = *o.time_us;
     j["time_us"] = {{"samples", t.samples}, {"median", t.median},
@@ -69,6 +70,7 @@ VariantOutcome outcome_from_json(const nlohmann::json& j) {
   o.max_error = read_opt<double>(j, "max_error");
   o.proxy_shape = j.value("proxy_shape", "");
   o.clocks = j.value("clocks", "");
+  o.retryable = j.value("retryable", false);
   if (j.contains("time_us")) {
     const auto& t = j["time_us"];
     measure::Summary s;
@@ -115,6 +117,12 @@ std::string serve_worker_request(Evaluator& evaluator, const std::string& line) 
   }
 }
 
+std::string with_restart_request(const std::string& reply) {
+  auto j = nlohmann::json::parse(reply);
+  j["restart"] = true;
+  return j.dump();
+}
+
 WorkerEvaluator::WorkerEvaluator(Evaluator& local, std::vector<std::string> worker_argv,
                                  std::chrono::milliseconds timeout)
     : local_(local), worker_(std::move(worker_argv)), timeout_(timeout) {}
@@ -142,6 +150,8 @@ VariantOutcome WorkerEvaluator::evaluate(const Problem& problem, const space::Va
   }
   try {
     auto j = nlohmann::json::parse(reply.line);
+    if (j.value("restart", false))
+      worker_.stop(); // its context faulted: the next variant gets a fresh process
     if (j.contains("outcome"))
       return outcome_from_json(j["outcome"]);
     outcome.message = "worker: " + j.value("error", std::string("malformed reply"));
@@ -159,6 +169,8 @@ std::vector<double> WorkerEvaluator::remeasure(const Problem& problem,
     return {};
   try {
     auto j = nlohmann::json::parse(reply.line);
+    if (j.value("restart", false))
+      worker_.stop();
     if (j.contains("samples"))
       return j["samples"].get<std::vector<double>>();
   } catch (const std::exception&) {

@@ -25,6 +25,10 @@ Problem problem_from_json(const nlohmann::json& j);
 // "variant": "<Variant::label()>"} -> one reply line.
 std::string serve_worker_request(Evaluator& evaluator, const std::string& line);
 
+// `reply` with "restart": true: the worker's CUDA context faulted (a sticky error: the driver's
+// documentation says only a new process recovers), so it exits and the parent starts a new one.
+std::string with_restart_request(const std::string& reply);
+
 class WorkerEvaluator final : public Evaluator {
 public:
   WorkerEvaluator(Evaluator& local, std::vector<std::string> worker_argv,

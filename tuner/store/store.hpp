@@ -55,6 +55,7 @@ struct MeasurementRecord {
   std::optional<std::int64_t> smem_bytes, spill_bytes;
   std::string proxy_shape; // the emulator's verification shape, "" when verified at the real one
   std::string clocks;      // clock / throttle notes from the driver, "" when unknown
+  bool retryable = false;  // the failure was not the variant's own: resume evaluates it again
 };
 
 // A stored result as read back (for resume and summaries).

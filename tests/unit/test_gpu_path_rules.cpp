@@ -1,0 +1,110 @@
+// Host-side rules of the CUDA path that decide what a GPU run does (issue 14's defects): the
+// shared-memory opt-in counts static shared memory, baselines size their cold-weight rotation from
+// the bytes they store, a timing sample spans many rotated launches, and the preflight refuses a
+// setup that cannot work before anything touches the device.
+#include "baselines/provider_util.hpp"
+#include "cuda/module.hpp"
+#include "cuda/preflight.hpp"
+#include "measure/timing_loop.hpp"
+
+#include <cuda.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace lutgemm;
+
+TEST(SmemOptIn, StaticSharedMemoryCountsTowardsThe48KiBDefault) {
+  // 16 KiB static + 40 KiB dynamic = 56 KiB: the launch fails without the opt-in although the
+  // dynamic part alone is under 48 KiB.
+  EXPECT_TRUE(cuda::needs_dynamic_smem_opt_in(16 * 1024, 40 * 1024));
+  EXPECT_FALSE(cuda::needs_dynamic_smem_opt_in(16 * 1024, 32 * 1024));
+  EXPECT_TRUE(cuda::needs_dynamic_smem_opt_in(0, 48 * 1024 + 1));
+  EXPECT_FALSE(cuda::needs_dynamic_smem_opt_in(0, 48 * 1024));
+  EXPECT_FALSE(cuda::needs_dynamic_smem_opt_in(60 * 1024, 0)); // static alone: nothing to raise
+}
+
+TEST(ColdRotation, EachProviderRotatesPastTwiceL2WithItsOwnWeightBytes) {
+  const std::int64_t l2 = 50 << 20, m = 4096, k = 4096;
+  baselines::PrepareOptions options;
+  options.weight_copies = 4; // what the fp16 bytes call for (4 x 32 MiB > 100 MiB)
+  options.cold_l2_bytes = l2;
+  const int fp16 = baselines::detail::rotation_copies(options, std::size_t(m * k * 2));
+  const int int8 = baselines::detail::rotation_copies(options, std::size_t(m * k));
+  EXPECT_GT(std::int64_t(fp16) * m * k * 2, 2 * l2);
+  EXPECT_GT(std::int64_t(int8) * m * k, 2 * l2); // 4 copies of int8 weights (64 MiB) are not cold
+  EXPECT_GT(int8, fp16);
+  options.cold_l2_bytes = 0; // no L2 size: the caller's count
+  EXPECT_EQ(baselines::detail::rotation_copies(options, std::size_t(m * k)), 4);
+}
+
+TEST(TimingLoop, ShortLaunchesAreTimedManyPerEventPair) {
+  EXPECT_EQ(measure::launches_per_sample(5.0, 200.0, 256), 40);
+  EXPECT_EQ(measure::launches_per_sample(3.0, 200.0, 256), 67);
+  EXPECT_EQ(measure::launches_per_sample(1000.0, 200.0, 256), 1);
+  EXPECT_EQ(measure::launches_per_sample(0.1, 200.0, 256), 256);
+  EXPECT_EQ(measure::launches_per_sample(0.0, 200.0, 64), 64);
+}
+
+TEST(TimingLoop, BackToBackLaunchesWalkTheRotationWithoutRepeats) {
+  const std::size_t sets = 7;
+  const int per_sample = 5;
+  std::size_t previous = sets;
+  std::set<std::size_t> seen;
+  for (std::size_t sample = 0; sample < 3; ++sample)
+    for (int launch = 0; launch < per_sample; ++launch) {
+      const auto set = measure::rotation_set(sample, per_sample, launch, sets);
+      ASSERT_LT(set, sets);
+      EXPECT_NE(set, previous) << "sample " << sample << " launch " << launch;
+      previous = set;
+      seen.insert(set);
+    }
+  EXPECT_EQ(seen.size(), sets);
+  EXPECT_EQ(measure::rotation_set(4, 3, 2, 0), 0u);
+}
+
+namespace {
+cuda::PreflightFacts good_facts() {
+  cuda::PreflightFacts f;
+  f.arch = 90;
+  f.supported_arch = {75, 80, 86, 89, 90};
+  f.driver_version = 12080;
+  f.toolkit_version = 12040;
+  f.compute_mode = CU_COMPUTEMODE_DEFAULT;
+  return f;
+}
+} // namespace
+
+TEST(Preflight, AGoodSetupHasNoProblems) {
+  EXPECT_TRUE(cuda::preflight_problems(good_facts()).empty());
+}
+
+TEST(Preflight, ArchNvrtcCannotCompileFor) {
+  auto f = good_facts();
+  f.arch = 100;
+  const auto problems = cuda::preflight_problems(f);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("sm_100"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("sm_75, sm_80"), std::string::npos) << problems[0];
+}
+
+TEST(Preflight, DriverOlderThanTheToolkitsMajor) {
+  auto f = good_facts();
+  f.toolkit_version = 13000;
+  const auto problems = cuda::preflight_problems(f);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("12.8"), std::string::npos) << problems[0];
+  f.driver_version = 13010; // a newer driver loads an older toolkit's code
+  EXPECT_TRUE(cuda::preflight_problems(f).empty());
+}
+
+TEST(Preflight, ComputeModes) {
+  auto f = good_facts();
+  f.compute_mode = CU_COMPUTEMODE_EXCLUSIVE_PROCESS;
+  ASSERT_EQ(cuda::preflight_problems(f).size(), 1u);
+  EXPECT_NE(cuda::preflight_problems(f)[0].find("--no-isolate"), std::string::npos);
+  f.isolate = false; // one process holds the only context: fine
+  EXPECT_TRUE(cuda::preflight_problems(f).empty());
+  f.compute_mode = CU_COMPUTEMODE_PROHIBITED;
+  EXPECT_EQ(cuda::preflight_problems(f).size(), 1u);
+}
