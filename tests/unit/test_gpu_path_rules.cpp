@@ -1,11 +1,18 @@
 // Host-side rules of the CUDA path that decide what a GPU run does (issue 14's defects): the
 // shared-memory opt-in counts static shared memory, baselines size their cold-weight rotation from
 // the bytes they store, a timing sample spans many rotated launches, and the preflight refuses a
-// setup that cannot work before anything touches the device.
+// setup that cannot work before anything touches the device, and leaders are re-measured with
+// the sweep's cold weights.
+#include "backend/backend.hpp"
 #include "baselines/provider_util.hpp"
+#include "common/error.hpp"
 #include "cuda/module.hpp"
 #include "cuda/preflight.hpp"
 #include "measure/timing_loop.hpp"
+#include "search/variant_evaluator.hpp"
+#include "space/families.hpp"
+#include "space/search_space.hpp"
+#include "targets/gpu_spec.hpp"
 
 #include <cuda.h>
 #include <gtest/gtest.h>
@@ -107,4 +114,64 @@ TEST(Preflight, ComputeModes) {
   EXPECT_TRUE(cuda::preflight_problems(f).empty());
   f.compute_mode = CU_COMPUTEMODE_PROHIBITED;
   EXPECT_EQ(cuda::preflight_problems(f).size(), 1u);
+}
+
+namespace {
+// A device-kind backend that records the timing requests it gets (nothing runs).
+class RecordingCudaBackend final : public backend::Backend {
+public:
+  backend::BackendKind kind() const override { return backend::BackendKind::cuda; }
+  std::string device_name() const override { return "recording"; }
+  void upload(const std::string&, const void*, std::size_t) override {}
+  void allocate(const std::string&, std::size_t) override {}
+  std::vector<std::uint8_t> download(const std::string&) override { return {}; }
+  void release_all() override {}
+  backend::PrepareResult prepare(const LaunchPlan&) override {
+    if (!prepare_failure.empty())
+      throw RuntimeError(prepare_failure);
+    return {};
+  }
+  backend::RunResult run(const LaunchPlan&) override { return {}; }
+  backend::TimingResult time(const LaunchPlan&, const backend::TimingRequest& request) override {
+    rotations.push_back(request.rotation.size());
+    backend::TimingResult result;
+    result.samples_us = {1.0, 1.0, 1.0};
+    return result;
+  }
+  std::vector<std::size_t> rotations;
+  std::string prepare_failure; // thrown by prepare() when set
+};
+
+search::EvaluatorConfig small_config() {
+  search::EvaluatorConfig config;
+  config.target = &find_target("a100-80gb");
+  config.limits = space::target_limits(*config.target);
+  config.l2_bytes = 256 << 10; // small L2: a 256x256 layer needs many copies to be cold
+  config.restrictions = {"mu=8", "rows_per_thread=4", "threads=128", "split=1"};
+  return config;
+}
+} // namespace
+
+TEST(Remeasure, LeadersAreTimedWithTheSweepsColdWeightRotation) {
+  auto recording = std::make_shared<RecordingCudaBackend>();
+  search::VariantEvaluator evaluator(recording, small_config());
+  const Problem problem{.m = 256, .k = 256, .batch = 1, .bits = 3, .group = 128};
+  const auto variants = space::enumerate(evaluator.space(problem), problem).accepted;
+  ASSERT_FALSE(variants.empty());
+  EXPECT_FALSE(evaluator.remeasure(problem, variants[0]).empty());
+  ASSERT_EQ(recording->rotations.size(), 1u);
+  EXPECT_GT(recording->rotations[0], 2u); // the original plus rotated copies, as in the sweep
+}
+
+TEST(Evaluate, ADeviceErrorIsTheVariantsLaunchErrorNotAnException) {
+  auto recording = std::make_shared<RecordingCudaBackend>();
+  recording->prepare_failure = "cuModuleLoadData: CUDA_ERROR_OUT_OF_MEMORY";
+  search::VariantEvaluator evaluator(recording, small_config());
+  const Problem problem{.m = 256, .k = 256, .batch = 1, .bits = 3, .group = 128};
+  const auto variants = space::enumerate(evaluator.space(problem), problem).accepted;
+  ASSERT_FALSE(variants.empty());
+  search::VariantOutcome outcome;
+  ASSERT_NO_THROW(outcome = evaluator.evaluate(problem, variants[0]));
+  EXPECT_EQ(outcome.disposition, Disposition::launch_error);
+  EXPECT_NE(outcome.message.find("OUT_OF_MEMORY"), std::string::npos) << outcome.message;
 }

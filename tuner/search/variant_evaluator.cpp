@@ -117,6 +117,23 @@ void VariantEvaluator::upload(const VerificationData& data) {
 }
 
 VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::Variant& variant) {
+  // A failure of one variant (module load, out of memory, an invalid launch configuration, an
+  // NVRTC option the arch lacks) is that variant's launch_error: the sweep goes on, also in
+  // process (--no-isolate), where an escaping exception would end the tune.
+  try {
+    return evaluate_unguarded(problem, variant);
+  } catch (const std::exception& e) {
+    VariantOutcome out;
+    out.source = source();
+    out.disposition = Disposition::launch_error;
+    out.message = e.what();
+    uploaded_.clear(); // the device buffers are in an unknown state
+    return out;
+  }
+}
+
+VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
+                                                    const space::Variant& variant) {
   VariantOutcome out;
   out.source = source();
   const auto params = space::lut_params(variant);
@@ -213,18 +230,7 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
     return out;
   }
 
-  backend::TimingRequest request;
-  request.stop = config_.stop;
-  for (int c = 1; c < weight_copies_; ++c) {
-    std::vector<std::string> set;
-    for (const char* name : kWeightBuffers)
-      if (name != std::string("offset") || problem.has_offset)
-        set.push_back(fmt::format("{0}={0}#{1}", name, c));
-    if (request.rotation.empty())
-      request.rotation.push_back({}); // set 0: the originals
-    request.rotation.push_back(set);
-  }
-  auto timed = backend_->time(plan, request);
+  auto timed = backend_->time(plan, cold_request(problem));
   out.clocks = timed.clocks;
   if (timed.disposition != Disposition::ok || timed.samples_us.empty()) {
     out.disposition =
@@ -244,6 +250,21 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
   return out;
 }
 
+backend::TimingRequest VariantEvaluator::cold_request(const Problem& problem) const {
+  backend::TimingRequest request;
+  request.stop = config_.stop;
+  for (int c = 1; c < weight_copies_; ++c) {
+    std::vector<std::string> set;
+    for (const char* name : kWeightBuffers)
+      if (name != std::string("offset") || problem.has_offset)
+        set.push_back(fmt::format("{0}={0}#{1}", name, c));
+    if (request.rotation.empty())
+      request.rotation.push_back({}); // set 0: the originals
+    request.rotation.push_back(set);
+  }
+  return request;
+}
+
 std::vector<double> VariantEvaluator::remeasure(const Problem& problem,
                                                 const space::Variant& variant) {
   if (backend_->kind() != backend::BackendKind::cuda)
@@ -254,8 +275,9 @@ std::vector<double> VariantEvaluator::remeasure(const Problem& problem,
     return {};
   upload(data_for(problem));
   backend_->allocate("y", static_cast<std::size_t>(problem.m * problem.batch * 2));
-  backend::TimingRequest request;
-  request.stop = config_.stop;
+  // The same cold rotation as the sweep: a leader re-measured with warm weights would look faster
+  // than the rows it is compared with.
+  auto request = cold_request(problem);
   request.stop.time_limit_s = std::min(request.stop.time_limit_s, 0.5);
   auto timed = backend_->time(plan, request);
   return timed.disposition == Disposition::ok ? timed.samples_us : std::vector<double>{};

@@ -55,6 +55,9 @@ public:
   static Problem proxy_problem(const Problem& problem, const LutParams& params);
 
 private:
+  VariantOutcome evaluate_unguarded(const Problem& problem, const space::Variant& variant);
+  // The timing request with the cold-weight rotation of the uploaded data (cuda).
+  backend::TimingRequest cold_request(const Problem& problem) const;
   LaunchPlan plan_for(const Problem& shape, const LutParams& params) const;
   const VerificationData& data_for(const Problem& shape);
   void upload(const VerificationData& data);
