@@ -12,12 +12,17 @@
 #include "search/variant_evaluator.hpp"
 #include "space/families.hpp"
 #include "space/search_space.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "targets/gpu_spec.hpp"
 
 #include <cuda.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
+#include <unistd.h>
 
 using namespace lutgemm;
 
@@ -174,4 +179,42 @@ TEST(Evaluate, ADeviceErrorIsTheVariantsLaunchErrorNotAnException) {
   ASSERT_NO_THROW(outcome = evaluator.evaluate(problem, variants[0]));
   EXPECT_EQ(outcome.disposition, Disposition::launch_error);
   EXPECT_NE(outcome.message.find("OUT_OF_MEMORY"), std::string::npos) << outcome.message;
+}
+
+TEST(Retryable, AVariantRefusedAfterAFaultIsStoredRetryable) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lutgemm_test_retryable_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto store = store::Store::open(path.string());
+    store::DeviceRecord device_record;
+    device_record.key = "test:gpu";
+    device_record.name = "test";
+    device_record.backend = "cuda";
+    const auto device = store.device_id(device_record);
+    const auto problem = store.problem_id(Problem{.m = 256, .k = 256, .batch = 1, .bits = 3});
+    store::RunInfo run_info;
+    run_info.command_line = "test";
+    run_info.backend = "cuda";
+    run_info.strategy = "exhaustive";
+    run_info.device_id = device;
+    const auto run = store.begin_run(run_info);
+    for (int i = 0; i < 2; ++i) {
+      store::MeasurementRecord r;
+      r.run_id = run;
+      r.device_id = device;
+      r.problem_id = problem;
+      r.variant_id = store.variant_id("toy", fmt::format("a={}", i), "{}");
+      r.disposition = Disposition::launch_error;
+      r.retryable = i == 1; // 0: the faulting variant itself; 1: refused by the faulted context
+      ASSERT_TRUE(store.record(r));
+    }
+    store::Statement rows(store.database(),
+                          "SELECT retryable FROM measurements ORDER BY variant_id");
+    ASSERT_TRUE(rows.step());
+    EXPECT_EQ(rows.column_int(0), 0);
+    ASSERT_TRUE(rows.step());
+    EXPECT_EQ(rows.column_int(0), 1);
+  }
+  std::filesystem::remove(path);
 }
