@@ -18,6 +18,10 @@ namespace {
 // what they accumulate into themselves (tuner/jit/launch_plan.hpp), so no plan relies on zeroes.
 constexpr std::uint8_t kUnwrittenPattern = 0xFF;
 
+// A sweep loads hundreds of modules, each used by one evaluation (and maybe a re-measure, which
+// prepares again): beyond this many loaded ones, all are unloaded before the next plan loads.
+constexpr std::size_t kMaxLoadedModules = 16;
+
 // The driver is loaded (and the lack of it reported) before the context is touched.
 int checked_ordinal(int ordinal) {
   (void)cuda::driver(); // throws DriverUnavailable with the one line
@@ -54,6 +58,10 @@ void CudaBackend::release_all() {
 PrepareResult CudaBackend::prepare(const LaunchPlan& plan) {
   PrepareResult result;
   result.cache_hit = true;
+  if (modules_.size() >= kMaxLoadedModules) {
+    kernels_.clear(); // handles into the modules about to be unloaded
+    modules_.clear();
+  }
   for (const auto& launch : plan.launches) {
     bool hit = false;
     std::shared_ptr<const CompiledKernel> kernel;
