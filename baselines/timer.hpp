@@ -15,7 +15,7 @@ namespace lutgemm::baselines {
 using EnqueueFn = std::function<void(int iteration, CUstream stream)>;
 
 struct TimingSamples {
-  std::vector<double> ms; // one per timed repetition, in order
+  std::vector<double> ms; // one per sample (event pair / repetitions in it), in order
   std::string method;     // how they were taken, e.g. "cuda events, 5 warm-up, noise <= 0.5%"
 };
 
