@@ -1,9 +1,10 @@
 // GPU benchmarks of the baselines (baselines/): every cuBLAS provider on every bench shape and
-// batch, timed with CUDA events around each repetition, weights rotated for a cold L2. Also the
-// host-side preparation of their inputs (runs without a GPU).
+// batch, timed with CUDA events around many back-to-back repetitions, weights rotated for a cold
+// L2. Also the host-side preparation of their inputs (runs without a GPU).
 #include "baselines/provider.hpp"
 #include "bench_gpu.hpp"
 #include "cuda/event.hpp"
+#include "measure/timing_loop.hpp"
 
 #include <fmt/format.h>
 
@@ -29,15 +30,20 @@ void run_baseline(benchmark::State& state, const std::string& provider_name,
   cuda::Stream stream;
   cuda::Event start, stop;
   int iteration = 0;
-  for (int i = 0; i < 3; ++i) // warm-up: clocks up, lazy library initialization done
+  // Warm-up (clocks up, lazy library initialization done), which also estimates one operation.
+  start.record(stream.get());
+  for (int i = 0; i < 3; ++i)
     prepared->enqueue(iteration++, stream.get());
-  stream.synchronize();
+  stop.record(stream.get());
+  // Many back-to-back rotated operations per event pair, as the tuner times (launch latency out).
+  const int per_sample = measure::launches_per_sample(1000.0 * cuda::elapsed_ms(start, stop) / 3);
   double total_seconds = 0.0;
   for (auto _ : state) {
     start.record(stream.get());
-    prepared->enqueue(iteration++, stream.get());
+    for (int r = 0; r < per_sample; ++r)
+      prepared->enqueue(iteration++, stream.get());
     stop.record(stream.get());
-    const double seconds = cuda::elapsed_ms(start, stop) * 1e-3;
+    const double seconds = cuda::elapsed_ms(start, stop) * 1e-3 / per_sample;
     state.SetIterationTime(seconds);
     total_seconds += seconds;
   }
