@@ -117,8 +117,12 @@ cuda::BufferBindings CudaBackend::bindings(const LaunchPlan& plan, std::size_t r
       allocate("workspace", static_cast<std::size_t>(plan.workspace_bytes));
   }
   cuda::BufferBindings b;
+  // Rotated copies ("bit_words#3") are bound only through the rotation entries below: binding all
+  // of them for every rotation set cost sets x copies map inserts (25 s a variant for a 256x256
+  // problem, whose cold-L2 rotation needs thousands of copies).
   for (const auto& [name, buffer] : buffers_)
-    b[name] = buffer.ptr();
+    if (name.find('#') == std::string::npos)
+      b[name] = buffer.ptr();
   if (request != nullptr && !request->rotation.empty()) {
     for (const auto& entry : request->rotation[rotation_set % request->rotation.size()]) {
       const auto eq = entry.find('=');

@@ -201,7 +201,9 @@ NvrtcCompiler::compile_uncached(const KernelSpec& spec, const std::string& arch,
   std::vector<std::string> header_names;
   std::vector<std::string_view> header_contents;
   for (const auto& file : embedded::all_files()) {
-    if (!is_kernel_source(file.name))
+    // The spec's own source may be embedded outside kernels/ (the tests' deliberately broken
+    // kernels, tests/emu/kernels/): it is the variant's, so it is in the compile key already.
+    if (!is_kernel_source(file.name) && file.name != spec.source)
       continue;
     header_names.emplace_back(file.name);
     header_contents.push_back(file.content);

@@ -1,0 +1,91 @@
+// `lutgemm tune --backend cuda`, unchanged, end to end on the emulated CUDA driver: NVRTC compiles
+// each variant, the driver runs its CUBIN's kernel in the host emulator, the worker process
+// verifies and times it with events (wall-clock of the emulator: no GPU figure), the database
+// keeps it. Tiny problems and two variants, so each test takes seconds.
+#include "emudrv_cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+using namespace emudrv;
+
+namespace {
+
+// Two variants (accumulation f32 and f16) of one tile that fits 256x256 without spilling.
+const std::string kTwoVariants =
+    "tune --backend cuda --shape 256x256 --bits 3 --group 128 --baselines none --quiet "
+    "--param mu=8 --param rows_per_thread=4 --param threads=128 --param k_tile=256 "
+    "--param load_bits=128 --param accum=f32,f16 --param table=full --param batch_cols=1 "
+    "--param split=1 --param combine=none";
+
+// A T4's 4 MiB L2 needs ten times fewer cold-weight copies than an A100's 40 MiB: a faster test.
+const std::string kT4 = "LUTGEMM_EMUCUDA_TARGET=t4 ";
+
+long long rows(const std::string& db, const std::string& where) {
+  return count_rows(db, "SELECT count(*) FROM measurements WHERE " + where);
+}
+
+} // namespace
+
+TEST(EmuDriverTune, DevicesNameTheEmulatedDeviceAndItsWallClockTimes) {
+  const auto r = run("devices");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("NVIDIA A100 80GB SXM (emulated on the host CPU; event times are "
+                       "wall-clock)"),
+            std::string::npos)
+      << r.out;
+  const auto h100 = run("devices", "LUTGEMM_EMUCUDA_TARGET=h100-sxm");
+  EXPECT_NE(h100.out.find("sm_90"), std::string::npos) << h100.out;
+}
+
+TEST(EmuDriverTune, StickyFaultRestartsTheWorkerAndTheNextVariantIsOkThenResume) {
+  const auto db = fresh_path("fault") + ".db";
+  const auto marker = fresh_path("fault_marker");
+  // The first launch of the sweep faults (sticky ILLEGAL_ADDRESS); the marker makes it the only one
+  // across worker processes.
+  const auto r =
+      run(kTwoVariants + " --db '" + db + "'",
+          kT4 + "LUTGEMM_EMUCUDA_FAULT_LAUNCH=1 LUTGEMM_EMUCUDA_FAULT_MARKER='" + marker + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::filesystem::exists(marker)) << "the fault was never injected";
+  EXPECT_EQ(rows(db, "1"), 2) << r.out << r.err;
+  EXPECT_EQ(rows(db, "disposition = 'launch_error' AND message LIKE '%ILLEGAL_ADDRESS%'"), 1)
+      << r.out << r.err;
+  EXPECT_EQ(rows(db, "disposition = 'ok' AND median_us > 0"), 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("emulated"), std::string::npos) << r.out;
+
+  // The same command again resumes: nothing is left to do, nothing is measured twice.
+  const auto again = run(kTwoVariants + " --db '" + db + "'", kT4);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(rows(db, "1"), 2) << again.out << again.err;
+  EXPECT_EQ(rows(db, "disposition = 'ok'"), 1);
+  std::filesystem::remove(db);
+  std::filesystem::remove(marker);
+}
+
+TEST(EmuDriverTune, ExclusiveProcessModeIsRefusedClearly) {
+  const auto db = fresh_path("exclusive") + ".db";
+  const auto lock = fresh_path("exclusive_lock");
+  const std::string env = "LUTGEMM_EMUCUDA_EXCLUSIVE=1 LUTGEMM_EMUCUDA_LOCK='" + lock + "'";
+  // With a worker process (the default), the pre-flight check refuses before any variant runs.
+  const auto isolated = run(kTwoVariants + " --db '" + db + "'", env);
+  EXPECT_EQ(isolated.exit_code, 2) << isolated.out << isolated.err;
+  EXPECT_NE(isolated.err.find("EXCLUSIVE_PROCESS"), std::string::npos) << isolated.err;
+  EXPECT_NE(isolated.err.find("--no-isolate"), std::string::npos) << isolated.err;
+  EXPECT_LE(rows(db, "1"), 0);
+
+  // Another process holding the device: the driver refuses the context, and tune says so.
+  const int fd = open(lock.c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  const auto busy = run(kTwoVariants + " --no-isolate --db '" + db + "'", env);
+  close(fd);
+  EXPECT_NE(busy.exit_code, 0) << busy.out << busy.err;
+  EXPECT_NE(busy.err.find("CUDA_ERROR_DEVICE_UNAVAILABLE"), std::string::npos) << busy.err;
+  EXPECT_LE(rows(db, "disposition = 'ok'"), 0);
+  std::filesystem::remove(db);
+  std::filesystem::remove(lock);
+}
