@@ -8,6 +8,7 @@
 //
 // This header is the contract used by the emu backend (tuner/backend/emu_backend.*), the tests
 // and `lutgemm devices`. The device-side runtime lives in tuner/emu/device/.
+#include "emu/counters.hpp"
 #include "jit/kernel_spec.hpp"
 #include "jit/launch_plan.hpp"
 
@@ -52,6 +53,9 @@ struct LaunchOptions {
   // Run the launch in a forked child, so a crash or an out-of-bounds access in the kernel becomes
   // an EmuError instead of ending this process. Buffers are copied back on success.
   bool isolate = false;
+  // When set, the launch runs the instrumented build and adds its counters here (counters.hpp);
+  // counting costs a few times an uncounted launch.
+  LaunchCounters* counters = nullptr;
 };
 
 // A guard-paged allocation standing in for device memory: any access before its first byte or
