@@ -19,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lutgemm::emu {
 
@@ -103,9 +104,10 @@ void launch(const Kernel& kernel, const LaunchConfig& config, void** args,
             const LaunchOptions& options = {});
 
 // Every launch of a plan in order, buffers bound by name; "workspace" is allocated here when the
-// plan needs one and the map does not hold it.
+// plan needs one and the map does not hold it. `per_launch`: when given, every launch is counted
+// and (*per_launch)[i] holds launch i's counters (options.counters, if set, gets their sum).
 void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>& buffers,
-              const LaunchOptions& options = {});
+              const LaunchOptions& options = {}, std::vector<LaunchCounters>* per_launch = nullptr);
 
 // $LUTGEMM_CACHE_DIR/emu, else $XDG_CACHE_HOME/lutgemm/emu, else $HOME/.cache/lutgemm/emu.
 std::string cache_dir();
