@@ -16,29 +16,40 @@
 // stay in registers across all K tiles of the block; K splits are combined per CombineMode
 // (lutgemm_common.cuh).
 //
+// Kernel v2 knobs (template arguments with defaults, so the original kernel's name is unchanged):
+//   Copies      replicas of every table entry, interleaved (entry e of copy c at e * Copies + c);
+//               lane l reads copy l % Copies, so lanes that read one entry index in different
+//               copies never share a bank word, and with 32 copies a warp's lookups never
+//               collide. The build writes every copy.
+//   SplitBuild  each table entry is the sum of two partial sums of Mu/2 activations (the low and
+//               the high half of its key), built first as 2 x 2^(Mu/2) entries per sub-vector:
+//               one add per entry instead of Mu.
+//
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
-//   tables: BC * (KT/Mu) * E * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half)
+//   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half)
 //   x tile: BC * KT * 4 bytes
+//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
 #include "lutgemm_common.cuh"
 
 namespace lutgemm {
 
 // One lookup; HalfTable stores only keys with the top bit set: LUT[key] = -LUT[~key] otherwise.
-template <int Mu, bool HalfTable, class Acc>
+// `table` points at this lane's copy of entry 0 (entries are Copies apart).
+template <int Mu, bool HalfTable, int Copies, class Acc>
 __device__ __forceinline__ void lut_accumulate(Acc& part, const Acc* __restrict__ table,
                                                unsigned int key) {
   using Ops = AccOps<sizeof(Acc) == 4>;
   if constexpr (HalfTable) {
     const unsigned int flip = (key >> (Mu - 1)) - 1u; // 0 if the top bit is set, else all ones
-    const Acc v = table[(key ^ flip) & ((1u << (Mu - 1)) - 1u)];
+    const Acc v = table[((key ^ flip) & ((1u << (Mu - 1)) - 1u)) * Copies];
     part = Ops::add(part, flip ? Ops::neg(v) : v);
   } else {
-    part = Ops::add(part, table[key]);
+    part = Ops::add(part, table[key * Copies]);
   }
 }
 
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
-          bool HalfTable, int BC, int Combine>
+          bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false>
 __global__ void __launch_bounds__(T)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
@@ -50,6 +61,8 @@ __global__ void __launch_bounds__(T)
   static_assert(R % (LdBits / 32) == 0, "rows per thread must be a multiple of the load's words");
   static_assert(KT % 32 == 0 && KT >= 32, "K tile must be a multiple of 32");
   static_assert(BC >= 1 && BC <= 32, "1..32 batch columns per block");
+  static_assert(Copies >= 1 && Copies <= 32 && (Copies & (Copies - 1)) == 0,
+                "table copies: a power of two, 1..32");
 
   using Ops = AccOps<AccF32>;
   using Acc = typename Ops::Type;
@@ -57,16 +70,21 @@ __global__ void __launch_bounds__(T)
   constexpr int kChunks = R / kLw; // vector loads per (word, plane)
   constexpr int kEntries = HalfTable ? (1 << (Mu - 1)) : (1 << Mu);
   constexpr int kSubPerWord = 32 / Mu;
-  constexpr int kTableSize = (KT / Mu) * kEntries; // one activation column
+  constexpr int kSubVectors = KT / Mu;
+  constexpr int kTableSize = kSubVectors * kEntries * Copies; // one activation column
   constexpr int kWordsPerTile = KT / 32;
   constexpr unsigned int kKeyMask = (1u << Mu) - 1u;
   constexpr int kTableFloats = (BC * kTableSize * (int)sizeof(Acc) + 3) / 4;
+  constexpr int kHalfBits = Mu / 2;
+  constexpr int kPartials = 1 << kHalfBits; // partial sums per half key (SplitBuild)
 
   extern __shared__ float lutgemm_smem[];
   Acc* tables = reinterpret_cast<Acc*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
+  float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
 
   const int tid = threadIdx.x;
+  const int copy = tid & (Copies - 1); // this lane's table copy
   const long long m_stride = ((long long)m + 7) / 8 * 8;
   const int kwords = k / 32;
   const int gwords = (G > 0 ? G : k) / 32;
@@ -106,18 +124,43 @@ __global__ void __launch_bounds__(T)
       xs[i] = (col < batch && k0 + kk < k) ? __half2float(x[(long long)col * k + k0 + kk]) : 0.0f;
     }
     __syncthreads();
-    for (int i = tid; i < BC * kTableSize; i += T) {
-      const int c = i / kTableSize;
-      const int rem = i - c * kTableSize;
+    if constexpr (SplitBuild) {
+      // Signed sums of each half of every sub-vector: [c][s][half][pattern].
+      for (int i = tid; i < BC * kSubVectors * 2 * kPartials; i += T) {
+        const int pattern = i % kPartials;
+        const int half = (i / kPartials) % 2;
+        const int cs = i / (2 * kPartials); // c * kSubVectors + s
+        const float* xv = xs + (cs / kSubVectors) * KT + (cs % kSubVectors) * Mu + half * kHalfBits;
+        float sum = 0.0f;
+#pragma unroll
+        for (int u = 0; u < kHalfBits; ++u)
+          sum += ((pattern >> u) & 1) ? xv[u] : -xv[u];
+        partials[i] = sum;
+      }
+      __syncthreads();
+    }
+    constexpr int kDistinct = BC * kSubVectors * kEntries; // entries before replication
+    for (int i = tid; i < kDistinct; i += T) {
+      const int c = i / (kSubVectors * kEntries);
+      const int rem = i - c * (kSubVectors * kEntries);
       const int s = rem / kEntries;
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
-      const float* xv = xs + c * KT + s * Mu;
       float sum = 0.0f;
+      if constexpr (SplitBuild) {
+        const float* ps = partials + (c * kSubVectors + s) * 2 * kPartials;
+        sum = ps[key & (kPartials - 1)] + ps[kPartials + (key >> kHalfBits)];
+      } else {
+        const float* xv = xs + c * KT + s * Mu;
 #pragma unroll
-      for (int u = 0; u < Mu; ++u)
-        sum += ((key >> u) & 1u) ? xv[u] : -xv[u];
-      tables[i] = Ops::from_float(sum);
+        for (int u = 0; u < Mu; ++u)
+          sum += ((key >> u) & 1u) ? xv[u] : -xv[u];
+      }
+      const Acc v = Ops::from_float(sum);
+      // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
+#pragma unroll
+      for (int k = 0; k < Copies; ++k)
+        tables[i * Copies + ((k + tid) & (Copies - 1))] = v;
     }
     __syncthreads();
 
@@ -154,7 +197,7 @@ __global__ void __launch_bounds__(T)
             for (int t = 0; t < kLw; ++t)
               words[j * kLw + t] = v[t];
           }
-          const Acc* tw = tables + ww * kSubPerWord * kEntries;
+          const Acc* tw = tables + (ww * kSubPerWord * kEntries) * Copies + copy;
 #pragma unroll
           for (int r = 0; r < R; ++r)
 #pragma unroll
@@ -162,7 +205,8 @@ __global__ void __launch_bounds__(T)
               const unsigned int key = (words[r] >> (t * Mu)) & kKeyMask;
 #pragma unroll
               for (int c = 0; c < BC; ++c)
-                lut_accumulate<Mu, HalfTable>(part[c][r], tw + c * kTableSize + t * kEntries, key);
+                lut_accumulate<Mu, HalfTable, Copies>(
+                    part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
             }
         }
 
@@ -195,7 +239,8 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
             for (int t = 0; t < kSubPerWord; ++t)
               xsum[c] += Ops::to_float(
-                  tables[c * kTableSize + (ww * kSubPerWord + t) * kEntries + kEntries - 1]);
+                  tables[c * kTableSize +
+                         ((ww * kSubPerWord + t) * kEntries + kEntries - 1) * Copies + copy]);
         }
         const __half* __restrict__ zp = offset + (long long)grp * m_stride;
 #pragma unroll

@@ -15,6 +15,7 @@ using lutgemm::emu::DeviceBuffer;
 using lutgemm::emu::LaunchCounters;
 using lutgemm::emu::LaunchOptions;
 using lutgemm::emu::load_kernel;
+using lutgemm::emu::MemoryCounters;
 using lutgemm::emu::detail::LaneAccess;
 using lutgemm::emu::detail::shared_request_cost;
 
@@ -105,6 +106,76 @@ TEST(EmuCounters, IsolatedLaunchReturnsTheSameCounters) {
   const LaunchCounters in_process = probe(0, 2);
   const LaunchCounters isolated = probe(0, 2, true);
   EXPECT_EQ(isolated.serialize(), in_process.serialize());
+}
+
+namespace {
+// The shared-load counters of one LUT-GEMM variant's main launch on random packed weights.
+LaunchCounters lutgemm_counters(const lutgemm::Problem& p, const lutgemm::LutParams& params) {
+  using namespace lutgemm;
+  const LaunchPlan plan = make_launch_plan(p, params);
+  const std::int64_t m_stride = (p.m + kRowPadding - 1) / kRowPadding * kRowPadding;
+  std::vector<std::uint32_t> words(std::size_t(p.k / 32 * p.bits * m_stride));
+  std::mt19937 rng(11);
+  for (auto& w : words)
+    w = rng();
+  std::vector<std::uint16_t> alpha(std::size_t(p.k / p.group * p.bits * m_stride), 0x3c00);
+  const auto x = random_activations(p.batch, p.k, 7);
+  DeviceBuffer d_words = to_device(words), d_alpha = to_device(alpha), d_x = to_device(x),
+               d_offset(4), d_y(std::size_t(p.m * p.batch) * 2);
+  std::vector<LaunchCounters> per_launch;
+  emu::run_plan(plan,
+                {{"bit_words", &d_words},
+                 {"alpha", &d_alpha},
+                 {"offset", &d_offset},
+                 {"x", &d_x},
+                 {"y", &d_y}},
+                {}, &per_launch);
+  return per_launch.at(0);
+}
+} // namespace
+
+// Kernel v2's table copies and split build against the shared-memory wavefronts they are for.
+// Lane l reads copy l % copies of the entry its key names (entry e of copy c at word
+// e * copies + c): a mu-8 fp32 half table (128 words) has conflicts with one copy, fewer with 16
+// (lanes l and l + 16 still share a copy). The split build reads 2 partial sums per entry instead
+// of mu activations. A mu-4 table (8 words) never conflicts.
+TEST(EmuCounters, TableCopiesAndSplitBuildSaveWavefronts) {
+  using namespace lutgemm;
+  Problem p;
+  p.m = 512; // one block of 128 threads x 4 rows
+  p.k = 256;
+  p.batch = 1;
+  p.bits = 2;
+  p.group = 128;
+  p.has_offset = false;
+  LutParams params;
+  params.mu = 8;
+  params.rows_per_thread = 4;
+  params.threads = 128;
+  params.k_tile = 32;
+  params.load_bits = 128;
+  params.table = TableKind::half;
+  const MemoryCounters one = lutgemm_counters(p, params).shared_load;
+  params.copies = 16;
+  const MemoryCounters sixteen = lutgemm_counters(p, params).shared_load;
+  params.build = TableBuild::split;
+  const MemoryCounters split = lutgemm_counters(p, params).shared_load;
+  params.mu = 4;
+  params.copies = 1;
+  params.build = TableBuild::direct;
+  const MemoryCounters mu4 = lutgemm_counters(p, params).shared_load;
+  std::printf("[emulator] shared-load wavefronts (requests), mu 8 fp32 half kt32: 1 copy %llu "
+              "(%llu), 16 copies %llu (%llu), 16 copies + split build %llu (%llu); mu 4: factor "
+              "%.3f\n",
+              (unsigned long long)one.units, (unsigned long long)one.requests,
+              (unsigned long long)sixteen.units, (unsigned long long)sixteen.requests,
+              (unsigned long long)split.units, (unsigned long long)split.requests,
+              mu4.excess_factor());
+  EXPECT_EQ(sixteen.requests, one.requests); // the same loads, spread over more banks
+  EXPECT_LT(sixteen.units, one.units);
+  EXPECT_LT(split.requests, sixteen.requests); // 2 reads per entry instead of 8
+  EXPECT_LT(split.units, sixteen.units);
+  EXPECT_DOUBLE_EQ(mu4.excess_factor(), 1.0);
 }
 
 // The LUT-GEMM kernel (unchanged) on all-zero weights: every key is 0, so the lanes of a warp read

@@ -14,6 +14,9 @@
 //   batch_cols      1..8          activation columns per block (one table set each)
 //   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
 //   combine         none | atomic | reduce   how the splits are summed (none iff split == 1)
+//   copies          1 | 2 | 4 | 8 | 16 | 32  interleaved replicas of every table: lane l reads
+//                                            copy l % copies (fewer bank conflicts, more smem)
+//   build           direct | split  split: entries from two half-key partial sums (1 add each)
 #include "jit/launch_plan.hpp"
 #include "kernels/knobs.hpp"
 #include "problem/problem.hpp"
@@ -31,6 +34,9 @@ std::string to_string(Accum accum);
 Accum accum_from_string(const std::string& text); // throws UsageError
 
 enum class TableKind { full, half };
+enum class TableBuild { direct, split };
+std::string to_string(TableBuild build);
+TableBuild build_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableKind table);
 TableKind table_from_string(const std::string& text); // throws UsageError
 
@@ -45,6 +51,8 @@ struct LutParams {
   int batch_cols = 1;
   int split = 1;
   Combine combine = Combine::none;
+  int copies = 1;
+  TableBuild build = TableBuild::direct;
   friend bool operator==(const LutParams&, const LutParams&) = default;
 };
 
@@ -57,12 +65,14 @@ KnobValues to_values(const LutParams& params);
 LutParams lut_params_from_values(const KnobValues& values); // throws UsageError
 
 // "lut_q3_g128_mu8_r4_t256_kt128_ld128_f32_half_b1_split4_reduce" (g: "row" when row-wise; "_noz"
-// after the group when the problem has no offsets; the combine suffix only when split > 1).
+// after the group when the problem has no offsets; the combine suffix only when split > 1; then
+// "_c4" when copies > 1 and "_bsplit" for the split build, so labels of earlier variants stand).
 std::string lut_label(const Problem& problem, const LutParams& params);
 // The knob part of a label back into parameters ("mu8_r4_..._split4_reduce" or a whole label).
 LutParams lut_params_from_label(std::string_view label); // throws UsageError
 
-// Dynamic shared memory of one block in bytes (tables + the fp32 activation tile).
+// Dynamic shared memory of one block in bytes (tables with their copies + the fp32 activation tile
+// + the split build's partial sums).
 std::int64_t lut_smem_bytes(const LutParams& params);
 
 // Why this combination cannot run this problem, or nullopt when it can.

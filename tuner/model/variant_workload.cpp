@@ -14,6 +14,9 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
   d.mu = p.mu;
   d.table_entry_bytes = p.accum == Accum::f32 ? 4 : 2;
   d.half_tables = p.table == TableKind::half;
+  d.table_copies = p.copies; // the model's expected conflict factor and table stores know copies
+  // Not modelled: build=split (the model counts one add per table entry for either build; the
+  // emulator's counters, tune --counters, see the difference in shared-memory loads).
   d.regs_per_thread = regs_per_thread > 0 ? regs_per_thread : 64;
   // Each block walks ceil(tiles / split) K tiles: that is the K a block covers.
   const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
