@@ -178,6 +178,35 @@ TEST(EmuCounters, TableCopiesAndSplitBuildSaveWavefronts) {
   EXPECT_DOUBLE_EQ(mu4.excess_factor(), 1.0);
 }
 
+// Pair tables (accum h2): one __half2 lookup serves two activation columns, so a batch-2 block
+// issues about half the shared-memory loads of fp32 tables (the table builds' reads stay).
+TEST(EmuCounters, PairTablesHalveLookups) {
+  using namespace lutgemm;
+  Problem p;
+  p.m = 512;
+  p.k = 256;
+  p.batch = 2;
+  p.bits = 3;
+  p.group = 128;
+  p.has_offset = false;
+  LutParams params;
+  params.mu = 4;
+  params.rows_per_thread = 4;
+  params.threads = 128;
+  params.k_tile = 128;
+  params.load_bits = 128;
+  params.batch_cols = 2;
+  const MemoryCounters f32 = lutgemm_counters(p, params).shared_load;
+  params.accum = Accum::h2;
+  const MemoryCounters h2 = lutgemm_counters(p, params).shared_load;
+  std::printf("[emulator] batch 2, mu 4: shared-load requests fp32 tables %llu (%llu bytes), "
+              "pair tables %llu (%llu bytes)\n",
+              (unsigned long long)f32.requests, (unsigned long long)f32.bytes,
+              (unsigned long long)h2.requests, (unsigned long long)h2.bytes);
+  EXPECT_LT(double(h2.requests), 0.6 * double(f32.requests));
+  EXPECT_GT(double(h2.requests), 0.4 * double(f32.requests));
+}
+
 // The LUT-GEMM kernel (unchanged) on all-zero weights: every key is 0, so the lanes of a warp read
 // one table entry per lookup (a broadcast), and the lookups are conflict-free. Random weights make
 // the lanes' keys differ and conflicts appear.

@@ -133,6 +133,14 @@ const std::vector<Case>& cases() {
        lut(4, 4, 64, 32, 128, A::f32, T::half, 1, 8, C::atomic, 32, kSplit)},
       {"v2_c32_split_mu8_f16_g_eq_2tiles", problem(301, 320, 1, 3, 64, true),
        lut(8, 2, 128, 32, 64, A::f16, T::half, 1, 1, C::none, 32, kSplit)},
+      // Pair tables (accum h2): __half2 entries of two columns; batch 3 leaves the second pair's
+      // high half empty; odd M, g < tile, row-wise, split, copies and the split build.
+      {"v2_h2_b2_mu8_oddM_g_lt_tile", problem(257, 512, 2, 3, 32, true),
+       lut(8, 4, 128, 128, 128, A::h2, T::half, 2, 1, C::none)},
+      {"v2_h2_b3_bc4_mu4_full_rowwise_reduce", problem(200, 768, 3, 4, kRowWise, false),
+       lut(4, 2, 128, 64, 64, A::h2, T::full, 4, 4, C::reduce, 2, kSplit)},
+      {"v2_h2_b32_bc8_mu4_atomic", problem(100, 256, 32, 2, 64, true),
+       lut(4, 4, 64, 32, 128, A::h2, T::half, 8, 8, C::atomic, 4, kDirect)},
   };
   return list;
 }
@@ -270,6 +278,8 @@ TEST(LutGemmRaceCheck, TablesAndTilesAreSynchronized) {
       // Kernel v2: the partial sums and every copy are written before any lookup reads them.
       {"v2_c4_split_mu4", problem(64, 256, 2, 3, 64, true),
        lut(4, 4, 64, 64, 128, A::f32, T::half, 2, 1, C::none, 4, kSplit)},
+      {"v2_h2_mu8", problem(64, 256, 3, 3, 64, true),
+       lut(8, 2, 64, 64, 64, A::h2, T::half, 4, 1, C::none)},
   };
   emu::LaunchOptions options;
   options.race_check = true;

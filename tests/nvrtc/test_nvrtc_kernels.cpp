@@ -43,7 +43,7 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
       {problem(5, kRowWise, false, 1), lut(8, 4, 128, 256, 32, A::f32, T::half, 1, 4, C::atomic)},
       {problem(8, 32, true, 8),
        lut(4, 2, 256, 128, 64, A::f16, T::full, 8, 8, C::reduce, 4, kDirect)},
-      {problem(1, kRowWise, true, 32), lut(4, 4, 64, 64, 128, A::f32, T::full, 8, 1, C::none)},
+      {problem(1, kRowWise, true, 32), lut(4, 4, 64, 64, 128, A::h2, T::full, 8, 1, C::none)},
       {problem(2, 64, false, 1),
        lut(8, 1, 512, 32, 32, A::f32, T::half, 1, 1, C::none, 16, kSplit)},
   };

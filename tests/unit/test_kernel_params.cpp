@@ -458,7 +458,7 @@ TEST(LutParams, KernelV2KnobsLabelsNamesAndSharedMemory) {
   EXPECT_EQ(lut_params_from_label(label), params);
   EXPECT_EQ(lut_params_from_values(to_values(params)), params);
   const std::string name = lut_kernel_spec(p, params).name_expression;
-  EXPECT_NE(name.find(", 8, true>"), std::string::npos) << name;
+  EXPECT_NE(name.find(", 8, true, false>"), std::string::npos) << name;
 
   // mu 4 half fp32 tables: 32 sub-vectors x 8 entries x 8 copies x 4 bytes, the 128-float x tile,
   // and 32 sub-vectors x 2 halves x 4 partial sums x 4 bytes.
@@ -473,4 +473,17 @@ TEST(LutParams, KernelV2KnobsLabelsNamesAndSharedMemory) {
   ASSERT_TRUE(reason.has_value());
   EXPECT_NE(reason->find("shared memory"), std::string::npos) << *reason;
   EXPECT_THROW(build_from_string("fast"), UsageError);
+
+  // Pair tables: accum h2 needs an even number of columns; fp32 accumulators in the kernel name.
+  LutParams pairs = default_lut_params(3, 4);
+  pairs.accum = Accum::h2;
+  pairs.batch_cols = 4;
+  const Problem b4 = problem(1000, 1024, 4, 3, 128, true);
+  EXPECT_EQ(check(b4, pairs), std::nullopt);
+  EXPECT_EQ(lut_params_from_label(lut_label(b4, pairs)), pairs);
+  EXPECT_NE(lut_label(b4, pairs).find("_h2_"), std::string::npos);
+  const std::string pair_name = lut_kernel_spec(b4, pairs).name_expression;
+  EXPECT_NE(pair_name.find(", true, 4, 2, 1, false, true>"), std::string::npos) << pair_name;
+  pairs.batch_cols = 1;
+  ASSERT_TRUE(check(problem(1000, 1024, 1, 3, 128, true), pairs).has_value());
 }

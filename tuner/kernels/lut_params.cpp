@@ -39,7 +39,7 @@ constexpr LabelField kLabelFields[] = {
 } // namespace
 
 std::string to_string(Accum accum) {
-  return accum == Accum::f32 ? "f32" : "f16";
+  return accum == Accum::f32 ? "f32" : accum == Accum::f16 ? "f16" : "h2";
 }
 
 Accum accum_from_string(const std::string& text) {
@@ -47,7 +47,9 @@ Accum accum_from_string(const std::string& text) {
     return Accum::f32;
   if (text == "f16")
     return Accum::f16;
-  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16", text));
+  if (text == "h2")
+    return Accum::h2;
+  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2", text));
 }
 
 std::string to_string(TableKind table) {
@@ -81,7 +83,7 @@ const std::vector<Knob>& lut_knobs() {
       {"threads", {"64", "128", "256", "512"}},
       {"k_tile", {"32", "64", "128", "256"}},
       {"load_bits", {"32", "64", "128"}},
-      {"accum", {"f32", "f16"}},
+      {"accum", {"f32", "f16", "h2"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
       {"split", {"1", "2", "4", "8", "16"}},
@@ -228,6 +230,8 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("batch_cols {} leaves more than half of each block's columns empty for "
                        "batch {}",
                        p.batch_cols, problem.batch);
+  if (p.accum == Accum::h2 && p.batch_cols % 2 != 0)
+    return fmt::format("accum h2 pairs activation columns: batch_cols {} is odd", p.batch_cols);
   if (p.batch_cols * p.rows_per_thread > 32)
     return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
                        "would spill)",
@@ -247,12 +251,13 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
   spec.name_expression =
       fmt::format("lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}",
                   problem.bits, g, problem.has_offset ? "true" : "false", p.mu, p.rows_per_thread,
-                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f32 ? "true" : "false",
+                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f16 ? "false" : "true",
                   p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
   // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
-  if (p.copies != 1 || p.build != TableBuild::direct)
+  if (p.copies != 1 || p.build != TableBuild::direct || p.accum == Accum::h2)
     spec.name_expression +=
-        fmt::format(", {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false");
+        fmt::format(", {}, {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false",
+                    p.accum == Accum::h2 ? "true" : "false");
   spec.name_expression += ">";
   return spec;
 }

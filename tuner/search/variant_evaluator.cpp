@@ -202,7 +202,7 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
   auto bytes = backend_->download("y");
   std::vector<std::uint16_t> y(bytes.size() / 2);
   std::memcpy(y.data(), bytes.data(), y.size() * 2);
-  auto comparison = compare_output(y, data.reference, shape.k, params.accum == Accum::f16);
+  auto comparison = compare_output(y, data.reference, shape.k, params.accum != Accum::f32);
   out.max_error = comparison.max_abs_error;
   if (!comparison.ok) {
     out.disposition = Disposition::wrong_result;
