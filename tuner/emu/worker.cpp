@@ -47,7 +47,11 @@ std::string LaunchShared::error_message() const {
 
 namespace {
 
-thread_local Worker* g_worker = nullptr;
+// initial-exec: as fast as the local-exec model an executable's code gets, and also valid in the
+// emulated CUDA driver (a shared object holding a copy of this code, tuner/emu_driver/).
+#define LUTGEMM_EMU_TLS __attribute__((tls_model("initial-exec")))
+
+thread_local Worker* g_worker LUTGEMM_EMU_TLS = nullptr;
 
 Worker* worker_of(Thread* t) {
   return static_cast<Worker*>(t->block->host);
@@ -99,8 +103,8 @@ static void asan_finish_switch(void* fake_stack, const void** bottom_old, std::s
 
 // The entry that fibers call: set once per worker thread before its fibers start.
 namespace {
-thread_local void (*g_entry)(void**) = nullptr;
-thread_local void** g_args = nullptr;
+thread_local void (*g_entry)(void**) LUTGEMM_EMU_TLS = nullptr;
+thread_local void** g_args LUTGEMM_EMU_TLS = nullptr;
 
 void fiber_entry(ctx::transfer_t transfer) {
   Thread* t = static_cast<Thread*>(transfer.data);
