@@ -16,29 +16,46 @@
 // stay in registers across all K tiles of the block; K splits are combined per CombineMode
 // (lutgemm_common.cuh).
 //
+// Kernel v2 knobs (template arguments with defaults, so the original kernel's name is unchanged):
+//   Copies      replicas of every table entry, interleaved (entry e of copy c at e * Copies + c);
+//               lane l reads copy l % Copies, so lanes that read one entry index in different
+//               copies never share a bank word, and with 32 copies a warp's lookups never
+//               collide. The build writes every copy.
+//   SplitBuild  each table entry is the sum of two partial sums of Mu/2 activations (the low and
+//               the high half of its key), built first as 2 x 2^(Mu/2) entries per sub-vector:
+//               one add per entry instead of Mu.
+//   PairTables  one table set per pair of activation columns, of __half2 entries (column 2j in the
+//               low half, 2j + 1 in the high half): one lookup and one __hadd2 serve both columns.
+//               Partial sums of a segment are __half2; the accumulators stay fp32 (AccF32).
+//
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
-//   tables: BC * (KT/Mu) * E * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half)
+//   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
+//           with PairTables BC/2 sets of 4-byte entries (the same bytes as fp16 tables)
 //   x tile: BC * KT * 4 bytes
+//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
 #include "lutgemm_common.cuh"
 
 namespace lutgemm {
 
 // One lookup; HalfTable stores only keys with the top bit set: LUT[key] = -LUT[~key] otherwise.
-template <int Mu, bool HalfTable, class Acc>
-__device__ __forceinline__ void lut_accumulate(Acc& part, const Acc* __restrict__ table,
+// `table` points at this lane's copy of entry 0 (entries are Copies apart).
+template <int Mu, bool HalfTable, int Copies, class Ops>
+__device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
+                                               const typename Ops::Type* __restrict__ table,
                                                unsigned int key) {
-  using Ops = AccOps<sizeof(Acc) == 4>;
+  using Acc = typename Ops::Type;
   if constexpr (HalfTable) {
     const unsigned int flip = (key >> (Mu - 1)) - 1u; // 0 if the top bit is set, else all ones
-    const Acc v = table[(key ^ flip) & ((1u << (Mu - 1)) - 1u)];
+    const Acc v = Ops::load(table + ((key ^ flip) & ((1u << (Mu - 1)) - 1u)) * Copies);
     part = Ops::add(part, flip ? Ops::neg(v) : v);
   } else {
-    part = Ops::add(part, table[key]);
+    part = Ops::add(part, Ops::load(table + key * Copies));
   }
 }
 
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
-          bool HalfTable, int BC, int Combine>
+          bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
+          bool PairTables = false>
 __global__ void __launch_bounds__(T)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
@@ -50,23 +67,35 @@ __global__ void __launch_bounds__(T)
   static_assert(R % (LdBits / 32) == 0, "rows per thread must be a multiple of the load's words");
   static_assert(KT % 32 == 0 && KT >= 32, "K tile must be a multiple of 32");
   static_assert(BC >= 1 && BC <= 32, "1..32 batch columns per block");
+  static_assert(Copies >= 1 && Copies <= 32 && (Copies & (Copies - 1)) == 0,
+                "table copies: a power of two, 1..32");
+  static_assert(!PairTables || (BC % 2 == 0 && AccF32),
+                "pair tables need an even number of columns and fp32 accumulators");
 
   using Ops = AccOps<AccF32>;
   using Acc = typename Ops::Type;
-  constexpr int kLw = LdBits / 32; // words (= rows) per vector load
-  constexpr int kChunks = R / kLw; // vector loads per (word, plane)
+  using EntryOps = typename Select<PairTables, Half2Ops, Ops>::Type; // tables and partial sums
+  using Entry = typename EntryOps::Type;
+  constexpr int kSets = PairTables ? BC / 2 : BC; // table sets (one per column or column pair)
+  constexpr int kLw = LdBits / 32;                // words (= rows) per vector load
+  constexpr int kChunks = R / kLw;                // vector loads per (word, plane)
   constexpr int kEntries = HalfTable ? (1 << (Mu - 1)) : (1 << Mu);
   constexpr int kSubPerWord = 32 / Mu;
-  constexpr int kTableSize = (KT / Mu) * kEntries; // one activation column
+  constexpr int kSubVectors = KT / Mu;
+  constexpr int kTableSize = kSubVectors * kEntries * Copies; // one table set
   constexpr int kWordsPerTile = KT / 32;
   constexpr unsigned int kKeyMask = (1u << Mu) - 1u;
-  constexpr int kTableFloats = (BC * kTableSize * (int)sizeof(Acc) + 3) / 4;
+  constexpr int kTableFloats = (kSets * kTableSize * (int)sizeof(Entry) + 3) / 4;
+  constexpr int kHalfBits = Mu / 2;
+  constexpr int kPartials = 1 << kHalfBits; // partial sums per half key (SplitBuild)
 
   extern __shared__ float lutgemm_smem[];
-  Acc* tables = reinterpret_cast<Acc*>(lutgemm_smem);
+  Entry* tables = reinterpret_cast<Entry*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
+  float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
 
   const int tid = threadIdx.x;
+  const int copy = tid & (Copies - 1); // this lane's table copy
   const long long m_stride = ((long long)m + 7) / 8 * 8;
   const int kwords = k / 32;
   const int gwords = (G > 0 ? G : k) / 32;
@@ -106,18 +135,51 @@ __global__ void __launch_bounds__(T)
       xs[i] = (col < batch && k0 + kk < k) ? __half2float(x[(long long)col * k + k0 + kk]) : 0.0f;
     }
     __syncthreads();
-    for (int i = tid; i < BC * kTableSize; i += T) {
-      const int c = i / kTableSize;
-      const int rem = i - c * kTableSize;
+    if constexpr (SplitBuild) {
+      // Signed sums of each half of every sub-vector: [c][s][half][pattern].
+      for (int i = tid; i < BC * kSubVectors * 2 * kPartials; i += T) {
+        const int pattern = i % kPartials;
+        const int half = (i / kPartials) % 2;
+        const int cs = i / (2 * kPartials); // c * kSubVectors + s
+        const float* xv = xs + (cs / kSubVectors) * KT + (cs % kSubVectors) * Mu + half * kHalfBits;
+        float sum = 0.0f;
+#pragma unroll
+        for (int u = 0; u < kHalfBits; ++u)
+          sum += ((pattern >> u) & 1) ? xv[u] : -xv[u];
+        partials[i] = sum;
+      }
+      __syncthreads();
+    }
+    // The signed sum of column c's sub-vector s for a key.
+    auto entry_sum = [&](int c, int s, unsigned int key) {
+      float sum = 0.0f;
+      if constexpr (SplitBuild) {
+        const float* ps = partials + (c * kSubVectors + s) * 2 * kPartials;
+        sum = ps[key & (kPartials - 1)] + ps[kPartials + (key >> kHalfBits)];
+      } else {
+        const float* xv = xs + c * KT + s * Mu;
+#pragma unroll
+        for (int u = 0; u < Mu; ++u)
+          sum += ((key >> u) & 1u) ? xv[u] : -xv[u];
+      }
+      return sum;
+    };
+    constexpr int kDistinct = kSets * kSubVectors * kEntries; // entries before replication
+    for (int i = tid; i < kDistinct; i += T) {
+      const int set = i / (kSubVectors * kEntries);
+      const int rem = i - set * (kSubVectors * kEntries);
       const int s = rem / kEntries;
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
-      const float* xv = xs + c * KT + s * Mu;
-      float sum = 0.0f;
+      Entry v;
+      if constexpr (PairTables)
+        v = __floats2half2_rn(entry_sum(2 * set, s, key), entry_sum(2 * set + 1, s, key));
+      else
+        v = Ops::from_float(entry_sum(set, s, key));
+        // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
 #pragma unroll
-      for (int u = 0; u < Mu; ++u)
-        sum += ((key >> u) & 1u) ? xv[u] : -xv[u];
-      tables[i] = Ops::from_float(sum);
+      for (int k = 0; k < Copies; ++k)
+        tables[i * Copies + ((k + tid) & (Copies - 1))] = v;
     }
     __syncthreads();
 
@@ -128,12 +190,12 @@ __global__ void __launch_bounds__(T)
 
 #pragma unroll 1
       for (int i = 0; i < Q; ++i) {
-        Acc part[BC][R];
+        Entry part[kSets][R];
 #pragma unroll
-        for (int c = 0; c < BC; ++c)
+        for (int c = 0; c < kSets; ++c)
 #pragma unroll
           for (int r = 0; r < R; ++r)
-            part[c][r] = Ops::zero();
+            part[c][r] = EntryOps::zero();
 
 #pragma unroll 2
         for (int ww = w; ww < seg_end; ++ww) {
@@ -154,15 +216,16 @@ __global__ void __launch_bounds__(T)
             for (int t = 0; t < kLw; ++t)
               words[j * kLw + t] = v[t];
           }
-          const Acc* tw = tables + ww * kSubPerWord * kEntries;
+          const Entry* tw = tables + (ww * kSubPerWord * kEntries) * Copies + copy;
 #pragma unroll
           for (int r = 0; r < R; ++r)
 #pragma unroll
             for (int t = 0; t < kSubPerWord; ++t) {
               const unsigned int key = (words[r] >> (t * Mu)) & kKeyMask;
 #pragma unroll
-              for (int c = 0; c < BC; ++c)
-                lut_accumulate<Mu, HalfTable>(part[c][r], tw + c * kTableSize + t * kEntries, key);
+              for (int c = 0; c < kSets; ++c)
+                lut_accumulate<Mu, HalfTable, Copies, EntryOps>(
+                    part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
             }
         }
 
@@ -180,8 +243,15 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
           for (int t = 0; t < kLw; ++t)
 #pragma unroll
-            for (int c = 0; c < BC; ++c)
-              acc[c][j * kLw + t] = Ops::fma(a[t], part[c][j * kLw + t], acc[c][j * kLw + t]);
+            for (int c = 0; c < kSets; ++c) {
+              const int r = j * kLw + t;
+              if constexpr (PairTables) {
+                acc[2 * c][r] = fmaf(a[t], __low2float(part[c][r]), acc[2 * c][r]);
+                acc[2 * c + 1][r] = fmaf(a[t], __high2float(part[c][r]), acc[2 * c + 1][r]);
+              } else {
+                acc[c][r] = Ops::fma(a[t], part[c][r], acc[c][r]);
+              }
+            }
         }
       }
 
@@ -193,9 +263,15 @@ __global__ void __launch_bounds__(T)
           xsum[c] = 0.0f;
           for (int ww = w; ww < seg_end; ++ww)
 #pragma unroll
-            for (int t = 0; t < kSubPerWord; ++t)
-              xsum[c] += Ops::to_float(
-                  tables[c * kTableSize + (ww * kSubPerWord + t) * kEntries + kEntries - 1]);
+            for (int t = 0; t < kSubPerWord; ++t) {
+              const Entry all_plus =
+                  tables[(PairTables ? c / 2 : c) * kTableSize +
+                         ((ww * kSubPerWord + t) * kEntries + kEntries - 1) * Copies + copy];
+              if constexpr (PairTables)
+                xsum[c] += c % 2 == 0 ? __low2float(all_plus) : __high2float(all_plus);
+              else
+                xsum[c] += Ops::to_float(all_plus);
+            }
         }
         const __half* __restrict__ zp = offset + (long long)grp * m_stride;
 #pragma unroll

@@ -51,6 +51,7 @@ template <> struct AccOps<true> {
   static __device__ __forceinline__ float to_float(float v) { return v; }
   static __device__ __forceinline__ float add(float a, float b) { return a + b; }
   static __device__ __forceinline__ float neg(float a) { return -a; }
+  static __device__ __forceinline__ float load(const float* p) { return *p; }
   // acc + scale * partial, scale given as float
   static __device__ __forceinline__ float fma(float scale, float partial, float acc) {
     return fmaf(scale, partial, acc);
@@ -64,10 +65,31 @@ template <> struct AccOps<false> {
   static __device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
   static __device__ __forceinline__ __half add(__half a, __half b) { return __hadd(a, b); }
   static __device__ __forceinline__ __half neg(__half a) { return __hneg(a); }
+  static __device__ __forceinline__ __half load(const __half* p) { return *p; }
   static __device__ __forceinline__ __half fma(float scale, __half partial, __half acc) {
     return __hfma(__float2half(scale), partial, acc);
   }
 };
+
+// fp16 table entries of two activation columns (kernel v2's pair tables): one lookup serves both.
+struct Half2Ops {
+  using Type = __half2;
+  static __device__ __forceinline__ __half2 zero() { return __float2half2_rn(0.0f); }
+  static __device__ __forceinline__ __half2 add(__half2 a, __half2 b) { return __hadd2(a, b); }
+  static __device__ __forceinline__ __half2 neg(__half2 a) { return __hneg2(a); }
+  // One 32-bit load of an entry (on a GPU one LDS.32 either way; a host compiler would copy the
+  // struct field by field, which the emulator's counters would see as two 16-bit requests).
+  static __device__ __forceinline__ __half2 load(const __half2* p) {
+    const unsigned int bits = *reinterpret_cast<const unsigned int*>(p);
+    return __halves2half2(__ushort_as_half((unsigned short)(bits & 0xffffu)),
+                          __ushort_as_half((unsigned short)(bits >> 16)));
+  }
+};
+
+// std::conditional without <type_traits> (NVRTC compiles these headers without a standard
+// library).
+template <bool B, class T, class F> struct Select { using Type = T; };
+template <class T, class F> struct Select<false, T, F> { using Type = F; };
 
 // Launch 0 of kCombineAtomic: zero the fp32 workspace (part of the timed variant; the caller never
 // pre-zeroes anything).

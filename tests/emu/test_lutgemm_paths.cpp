@@ -50,8 +50,8 @@ void PrintTo(const Case& c, std::ostream* os) {
 }
 
 LutParams lut(int mu, int r, int t, int kt, int ld, Accum acc, TableKind table, int bc, int split,
-              Combine combine) {
-  return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine};
+              Combine combine, int copies = 1, TableBuild build = TableBuild::direct) {
+  return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine, copies, build};
 }
 
 Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group, bool offset) {
@@ -62,6 +62,8 @@ Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group, 
 using A = Accum;
 using T = TableKind;
 using C = Combine;
+constexpr TableBuild kSplit = TableBuild::split;
+constexpr TableBuild kDirect = TableBuild::direct;
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> list = {
@@ -118,6 +120,27 @@ const std::vector<Case>& cases() {
       // 512 threads x 1 row, full mu-8 fp32 table, split 4 reduce over 4 tiles.
       {"t512_r1_full_mu8_reduce", problem(300, 256, 1, 2, 64, true),
        lut(8, 1, 512, 64, 32, A::f32, T::full, 1, 4, C::reduce)},
+      // Kernel v2: table copies 2..32 and the split build, on the same kinds of odd shapes.
+      {"v2_c2_split_mu8_oddM_g_gt_tile", problem(257, 512, 1, 2, 64, false),
+       lut(8, 4, 64, 32, 128, A::f32, T::half, 1, 1, C::none, 2, kSplit)},
+      {"v2_c4_mu4_full_f16_b3_g96_atomic", problem(200, 768, 3, 4, 96, true),
+       lut(4, 2, 128, 32, 64, A::f16, T::full, 2, 2, C::atomic, 4, kDirect)},
+      {"v2_c8_split_mu4_f16_b8_g_lt_tile_reduce", problem(300, 1024, 8, 3, 32, true),
+       lut(4, 4, 64, 128, 128, A::f16, T::half, 2, 4, C::reduce, 8, kSplit)},
+      {"v2_c16_mu4_rowwise_oddM_atomic", problem(129, 512, 1, 5, kRowWise, true),
+       lut(4, 4, 128, 256, 32, A::f32, T::half, 1, 4, C::atomic, 16, kDirect)},
+      {"v2_c32_split_mu4_b32_kt32", problem(100, 256, 32, 2, 32, true),
+       lut(4, 4, 64, 32, 128, A::f32, T::half, 1, 8, C::atomic, 32, kSplit)},
+      {"v2_c32_split_mu8_f16_g_eq_2tiles", problem(301, 320, 1, 3, 64, true),
+       lut(8, 2, 128, 32, 64, A::f16, T::half, 1, 1, C::none, 32, kSplit)},
+      // Pair tables (accum h2): __half2 entries of two columns; batch 3 leaves the second pair's
+      // high half empty; odd M, g < tile, row-wise, split, copies and the split build.
+      {"v2_h2_b2_mu8_oddM_g_lt_tile", problem(257, 512, 2, 3, 32, true),
+       lut(8, 4, 128, 128, 128, A::h2, T::half, 2, 1, C::none)},
+      {"v2_h2_b3_bc4_mu4_full_rowwise_reduce", problem(200, 768, 3, 4, kRowWise, false),
+       lut(4, 2, 128, 64, 64, A::h2, T::full, 4, 4, C::reduce, 2, kSplit)},
+      {"v2_h2_b32_bc8_mu4_atomic", problem(100, 256, 32, 2, 64, true),
+       lut(4, 4, 64, 32, 128, A::h2, T::half, 8, 8, C::atomic, 4, kDirect)},
   };
   return list;
 }
@@ -252,6 +275,11 @@ TEST(LutGemmRaceCheck, TablesAndTilesAreSynchronized) {
        lut(4, 4, 64, 128, 128, A::f16, T::half, 8, 2, C::atomic)},
       {"mu8_full_ld32", problem(70, 256, 3, 4, 64, false),
        lut(8, 1, 128, 64, 32, A::f32, T::full, 2, 1, C::none)},
+      // Kernel v2: the partial sums and every copy are written before any lookup reads them.
+      {"v2_c4_split_mu4", problem(64, 256, 2, 3, 64, true),
+       lut(4, 4, 64, 64, 128, A::f32, T::half, 2, 1, C::none, 4, kSplit)},
+      {"v2_h2_mu8", problem(64, 256, 3, 3, 64, true),
+       lut(8, 2, 64, 64, 64, A::h2, T::half, 4, 1, C::none)},
   };
   emu::LaunchOptions options;
   options.race_check = true;

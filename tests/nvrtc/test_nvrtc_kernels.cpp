@@ -20,8 +20,8 @@ using namespace lutgemm::nvrtc_test;
 namespace {
 
 LutParams lut(int mu, int r, int t, int kt, int ld, Accum acc, TableKind table, int bc, int split,
-              Combine combine) {
-  return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine};
+              Combine combine, int copies = 1, TableBuild build = TableBuild::direct) {
+  return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine, copies, build};
 }
 
 // The extra variants: together with the q = 3 defaults, every value of every knob, every q and
@@ -30,14 +30,22 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
   using A = Accum;
   using T = TableKind;
   using C = Combine;
+  constexpr auto kSplit = TableBuild::split;
+  constexpr auto kDirect = TableBuild::direct;
+  // Kernel v2's table copies (2..32) and split build ride on these variants (the defaults have 1
+  // copy and the direct build).
   return {
-      {problem(6, 32, false, 1), lut(4, 1, 64, 32, 32, A::f16, T::full, 1, 1, C::none)},
-      {problem(4, 64, true, 2), lut(8, 2, 128, 64, 64, A::f32, T::full, 2, 2, C::atomic)},
-      {problem(7, 256, true, 4), lut(4, 8, 512, 256, 128, A::f16, T::half, 4, 1, C::none)},
+      {problem(6, 32, false, 1), lut(4, 1, 64, 32, 32, A::f16, T::full, 1, 1, C::none, 32, kSplit)},
+      {problem(4, 64, true, 2),
+       lut(8, 2, 128, 64, 64, A::f32, T::full, 2, 2, C::atomic, 2, kDirect)},
+      {problem(7, 256, true, 4),
+       lut(4, 8, 512, 256, 128, A::f16, T::half, 4, 1, C::none, 8, kSplit)},
       {problem(5, kRowWise, false, 1), lut(8, 4, 128, 256, 32, A::f32, T::half, 1, 4, C::atomic)},
-      {problem(8, 32, true, 8), lut(4, 2, 256, 128, 64, A::f16, T::full, 8, 8, C::reduce)},
-      {problem(1, kRowWise, true, 32), lut(4, 4, 64, 64, 128, A::f32, T::full, 8, 1, C::none)},
-      {problem(2, 64, false, 1), lut(8, 1, 512, 32, 32, A::f32, T::half, 1, 1, C::none)},
+      {problem(8, 32, true, 8),
+       lut(4, 2, 256, 128, 64, A::f16, T::full, 8, 8, C::reduce, 4, kDirect)},
+      {problem(1, kRowWise, true, 32), lut(4, 4, 64, 64, 128, A::h2, T::full, 8, 1, C::none)},
+      {problem(2, 64, false, 1),
+       lut(8, 1, 512, 32, 32, A::f32, T::half, 1, 1, C::none, 16, kSplit)},
   };
 }
 

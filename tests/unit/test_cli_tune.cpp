@@ -198,7 +198,8 @@ TEST(CliTune, KilledWithSigkillThenResumedLosesNothingAndDuplicatesNothing) {
   const std::string args = std::string(LUTGEMM_CLI_PATH) +
                            " tune --backend emu --shape 1024x1024 --space full --param mu=8 "
                            "--param threads=128 --param accum=f32 --param load_bits=128 "
-                           "--param k_tile=128 --quiet --json --db " +
+                           "--param k_tile=128 --param copies=1 --param build=direct --quiet "
+                           "--json --db " +
                            db;
   const std::string log = kDir + "/sigkill.log";
   // Start it, wait until some results are committed, then kill -9 it mid-sweep.

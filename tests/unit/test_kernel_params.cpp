@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -434,4 +435,55 @@ TEST(OptqParams, GemvPlansPerCombineMode) {
   EXPECT_EQ(plan.launches[0].config.grid.y, 4u);
   EXPECT_EQ(plan.workspace_bytes, 6 * 700 * 4 * 4);
   EXPECT_EQ(plan.launches[1].args[3].int_value, 4);
+}
+
+// Kernel v2 knobs (table copies, split build): labels of earlier variants stand, new labels
+// round-trip, the kernel name gains the two template arguments only when they are not the
+// defaults, and shared memory counts every copy and the partial sums.
+TEST(LutParams, KernelV2KnobsLabelsNamesAndSharedMemory) {
+  const Problem p = problem(1000, 1024, 1, 3, 128, true);
+  LutParams params = default_lut_params(3, 1);
+  const std::string old_label = lut_label(p, params);
+  EXPECT_EQ(old_label.find("_c"), std::string::npos) << old_label;
+  EXPECT_EQ(lut_params_from_label(old_label), params);
+  const std::string old_name = lut_kernel_spec(p, params).name_expression;
+  EXPECT_EQ(std::count(old_name.begin(), old_name.end(), ','), 11) << old_name;
+  const std::int64_t old_smem = lut_smem_bytes(params);
+
+  params.mu = 4;
+  params.copies = 8;
+  params.build = TableBuild::split;
+  const std::string label = lut_label(p, params);
+  EXPECT_NE(label.find("_reduce_c8_bsplit"), std::string::npos) << label;
+  EXPECT_EQ(lut_params_from_label(label), params);
+  EXPECT_EQ(lut_params_from_values(to_values(params)), params);
+  const std::string name = lut_kernel_spec(p, params).name_expression;
+  EXPECT_NE(name.find(", 8, true, false>"), std::string::npos) << name;
+
+  // mu 4 half fp32 tables: 32 sub-vectors x 8 entries x 8 copies x 4 bytes, the 128-float x tile,
+  // and 32 sub-vectors x 2 halves x 4 partial sums x 4 bytes.
+  EXPECT_EQ(lut_smem_bytes(params), 32 * 8 * 8 * 4 + 128 * 4 + 32 * 2 * 4 * 4);
+  params.mu = 8;
+  params.copies = 1;
+  params.build = TableBuild::direct;
+  EXPECT_EQ(lut_smem_bytes(params), old_smem);
+  // Copies that overflow 48 KiB are refused up front with the reason.
+  params.copies = 32;
+  const auto reason = check(p, params);
+  ASSERT_TRUE(reason.has_value());
+  EXPECT_NE(reason->find("shared memory"), std::string::npos) << *reason;
+  EXPECT_THROW(build_from_string("fast"), UsageError);
+
+  // Pair tables: accum h2 needs an even number of columns; fp32 accumulators in the kernel name.
+  LutParams pairs = default_lut_params(3, 4);
+  pairs.accum = Accum::h2;
+  pairs.batch_cols = 4;
+  const Problem b4 = problem(1000, 1024, 4, 3, 128, true);
+  EXPECT_EQ(check(b4, pairs), std::nullopt);
+  EXPECT_EQ(lut_params_from_label(lut_label(b4, pairs)), pairs);
+  EXPECT_NE(lut_label(b4, pairs).find("_h2_"), std::string::npos);
+  const std::string pair_name = lut_kernel_spec(b4, pairs).name_expression;
+  EXPECT_NE(pair_name.find(", true, 4, 2, 1, false, true>"), std::string::npos) << pair_name;
+  pairs.batch_cols = 1;
+  ASSERT_TRUE(check(problem(1000, 1024, 1, 3, 128, true), pairs).has_value());
 }

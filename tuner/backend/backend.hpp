@@ -3,6 +3,7 @@
 // prepare (compile + load + resource report), run (with failures as dispositions), and time.
 //   cuda  the driver API on a real device (tuner/backend/cuda_backend.*)
 //   emu   the host SIMT emulator (tuner/backend/emu_backend.*)
+#include "emu/counters.hpp"
 #include "jit/launch_plan.hpp"
 #include "measure/disposition.hpp"
 #include "measure/statistics.hpp"
@@ -38,6 +39,8 @@ struct RunResult {
   // The failure is not the variant's own (the context had faulted before it ran): a later run
   // should evaluate it again.
   bool retryable = false;
+  // Counters of the plan's main launch (emu backend with counting on; emu/counters.hpp).
+  std::optional<emu::LaunchCounters> counters;
 };
 
 struct TimingRequest {

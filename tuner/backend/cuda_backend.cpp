@@ -137,9 +137,12 @@ cuda::BufferBindings CudaBackend::bindings(const LaunchPlan& plan, std::size_t r
 
 RunResult CudaBackend::run(const LaunchPlan& plan) {
   RunResult result;
-  if (poisoned_)
-    return {Disposition::launch_error,
-            "not run: the CUDA context faulted earlier in this process (retryable)", 0, true};
+  if (poisoned_) {
+    result.disposition = Disposition::launch_error;
+    result.message = "not run: the CUDA context faulted earlier in this process (retryable)";
+    result.retryable = true;
+    return result;
+  }
   const auto start = std::chrono::steady_clock::now();
   try {
     const auto bound = bindings(plan, 0, nullptr);

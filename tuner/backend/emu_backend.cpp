@@ -1,6 +1,7 @@
 #include "backend/emu_backend.hpp"
 
 #include "common/error.hpp"
+#include "jit/plan_compile.hpp"
 
 #include <fmt/format.h>
 
@@ -26,7 +27,7 @@ Disposition disposition_for(emu::ErrorKind kind) {
   return Disposition::launch_error;
 }
 
-EmuBackend::EmuBackend(emu::LaunchOptions options) : options_(options) {}
+EmuBackend::EmuBackend(emu::LaunchOptions options, bool count) : options_(options), count_(count) {}
 
 std::string EmuBackend::device_name() const {
   return "host SIMT emulator";
@@ -79,7 +80,10 @@ RunResult EmuBackend::run(const LaunchPlan& plan) {
     bound[name] = &buffer;
   const auto start = std::chrono::steady_clock::now();
   try {
-    emu::run_plan(plan, bound, options_);
+    std::vector<emu::LaunchCounters> per_launch;
+    emu::run_plan(plan, bound, options_, count_ ? &per_launch : nullptr);
+    if (count_)
+      result.counters = per_launch.at(main_launch_index(plan));
   } catch (const emu::EmuError& e) {
     result.disposition = disposition_for(e.kind());
     result.message = fmt::format("emulator: {}: {}", emu::to_string(e.kind()), e.what());

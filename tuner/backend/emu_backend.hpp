@@ -16,7 +16,9 @@ Disposition disposition_for(emu::ErrorKind kind);
 
 class EmuBackend final : public Backend {
 public:
-  explicit EmuBackend(emu::LaunchOptions options = {});
+  // count: run() counts the plan's main launch (instrumented build: a second host compile of each
+  // kernel, and a few times the launch time) and returns its counters.
+  explicit EmuBackend(emu::LaunchOptions options = {}, bool count = false);
 
   BackendKind kind() const override { return BackendKind::emu; }
   std::string device_name() const override;
@@ -32,6 +34,7 @@ public:
 
 private:
   emu::LaunchOptions options_;
+  bool count_ = false;
   std::map<std::string, emu::DeviceBuffer> buffers_;
 };
 

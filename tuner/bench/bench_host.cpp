@@ -55,8 +55,9 @@ void BM_NvrtcCompileWarm(benchmark::State& state, const std::string& arch) {
 }
 
 // The whole plan of the default variant (main kernel + split reduction) in the emulator; the host
-// compile happens once before timing (disk cache).
-void BM_EmuLaunchDefault(benchmark::State& state) {
+// compile happens once before timing (disk cache). `counted`: with the emulator's hardware counters
+// (the instrumented build; emu/counters.hpp), whose cost over the plain launch this shows.
+void BM_EmuLaunchDefault(benchmark::State& state, bool counted) {
   const Problem problem{
       .m = state.range(0), .k = state.range(1), .batch = 1, .bits = 3, .group = 128};
   const LaunchPlan plan = make_launch_plan(problem, default_lut_params(problem.bits, 1));
@@ -79,22 +80,35 @@ void BM_EmuLaunchDefault(benchmark::State& state) {
   emu::DeviceBuffer y(static_cast<std::size_t>(problem.m) * 2);
   const std::map<std::string, emu::DeviceBuffer*> buffers = {
       {"bit_words", &bit_words}, {"alpha", &alpha}, {"offset", &offset}, {"x", &xs}, {"y", &y}};
+  emu::LaunchCounters counters;
+  emu::LaunchOptions launch;
+  if (counted)
+    launch.counters = &counters;
   try {
-    emu::run_plan(plan, buffers); // compiles (or loads from the disk cache) outside the timing
+    emu::run_plan(plan, buffers, launch); // compiles (or loads from the disk cache) untimed
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
   }
   for (auto _ : state)
-    emu::run_plan(plan, buffers);
+    emu::run_plan(plan, buffers, launch);
+  if (counted)
+    state.counters["smem_ld_conflict_factor"] = counters.shared_load.excess_factor();
   state.SetLabel(lut_label(problem, default_lut_params(problem.bits, 1)));
   state.counters["weights_per_s"] = benchmark::Counter(
       static_cast<double>(problem.m * problem.k), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK(BM_EmuLaunchDefault)
+BENCHMARK_CAPTURE(BM_EmuLaunchDefault, plain, false)
     ->Name("host/emu_launch/lut_default_q3_b1")
     ->Args({1024, 1024})
+    ->Args({4096, 4096})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_EmuLaunchDefault, counted, true)
+    ->Name("host/emu_launch_counted/lut_default_q3_b1")
+    ->Args({1024, 1024})
+    ->Args({4096, 4096})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

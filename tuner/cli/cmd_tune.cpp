@@ -102,6 +102,9 @@ public:
     app.add_option("--variant-timeout", variant_timeout_s_,
                    "Seconds one variant may take in the worker before it is killed")
         ->default_val(variant_timeout_s_);
+    app.add_flag("--counters", counters_,
+                 "emu: count each variant's memory requests (bank conflicts, sectors) in the "
+                 "emulator, store them, and model with them (a second host compile per variant)");
     app.add_flag("--json", json_, "Print the summary as JSON on stdout");
     app.add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -140,7 +143,9 @@ public:
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
 
-    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path);
+    if (counters_ && use_cuda)
+      throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
+    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path, counters_);
     auto& config = setup.config;
     config.small_space = space_.empty() ? !use_cuda : space_ == "small";
     config.restrictions = params_;
@@ -166,6 +171,8 @@ public:
                                     db_path,
                                     "--seed",
                                     std::to_string(seed_)};
+      if (counters_)
+        argv.push_back("--counters");
       worker = std::make_unique<search::WorkerEvaluator>(
           local, argv, std::chrono::milliseconds(static_cast<long>(variant_timeout_s_ * 1000)));
     }
@@ -342,7 +349,7 @@ private:
   ProblemOptions problem_;
   int budget_ = 0, ordinal_ = 0;
   std::uint64_t seed_ = 1;
-  bool json_ = false, quiet_ = false, isolate_ = false, no_isolate_ = false;
+  bool json_ = false, quiet_ = false, isolate_ = false, no_isolate_ = false, counters_ = false;
   double variant_timeout_s_ = 300;
 };
 

@@ -21,6 +21,7 @@ public:
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
     app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
     app.add_option("--seed", seed_, "Seed of the test data")->default_val(1);
+    app.add_flag("--counters", counters_, "emu: count each variant's memory requests");
   }
 
   int run() override {
@@ -28,7 +29,7 @@ public:
     std::shared_ptr<backend::CudaBackend> cuda;
     std::string failure;
     try {
-      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_);
+      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_, counters_);
       setup.config.seed = seed_;
       cuda = std::dynamic_pointer_cast<backend::CudaBackend>(setup.backend);
       evaluator = std::make_unique<search::VariantEvaluator>(setup.backend, setup.config);
@@ -53,6 +54,7 @@ public:
 private:
   std::string backend_ = "cuda", target_, db_;
   int ordinal_ = 0;
+  bool counters_ = false;
   std::uint64_t seed_ = 1;
 };
 

@@ -11,7 +11,7 @@
 namespace lutgemm::cli {
 
 TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
-                          const std::string& db_path) {
+                          const std::string& db_path, bool emu_counters) {
   TuneSetup s;
   auto& config = s.config;
   auto& device = s.device;
@@ -77,7 +77,9 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   emu::LaunchOptions launch;
   launch.isolate = true;
   launch.timeout_s = 120;
-  s.backend = std::make_shared<backend::EmuBackend>(launch);
+  s.backend = std::make_shared<backend::EmuBackend>(launch, emu_counters);
+  if (emu_counters)
+    s.source_note += "; the model uses each variant's emulated shared-memory and atomics counters";
   // ptxas resources for the target's arch (cached in the database like any compile).
   config.resource_compiler =
       std::make_shared<NvrtcCompiler>(std::vector<std::shared_ptr<KernelCache>>{

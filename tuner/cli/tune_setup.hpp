@@ -22,7 +22,8 @@ struct TuneSetup {
 // `target`: a built-in target key or "" (cuda: the device's own match; emu: a100-80gb).
 // `db_path`: the database whose compile_cache is the JIT's SQLite tier (cuda). Throws
 // DriverUnavailable (cuda without a device) or UsageError (unknown target).
+// `emu_counters`: the emulator counts each variant's main launch (tune --counters).
 TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
-                          const std::string& db_path);
+                          const std::string& db_path, bool emu_counters = false);
 
 } // namespace lutgemm::cli

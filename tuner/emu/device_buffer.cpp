@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -37,6 +38,15 @@ void register_device_buffer(const void* mapping, std::size_t mapping_bytes, cons
 void unregister_device_buffer(const void* mapping) {
   std::lock_guard lock(g_mutex);
   registry().erase(reinterpret_cast<std::uintptr_t>(mapping));
+}
+
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>> device_buffer_ranges() {
+  std::lock_guard lock(g_mutex);
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;
+  for (const auto& [start, e] : registry())
+    ranges.emplace_back(e.data, e.data + e.bytes);
+  std::sort(ranges.begin(), ranges.end());
+  return ranges;
 }
 
 std::string describe_device_address(const void* address) {

@@ -64,7 +64,10 @@ EmulatorInfo emulator_info() {
 }
 
 void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>& buffers,
-              const LaunchOptions& options) {
+              const LaunchOptions& options, std::vector<LaunchCounters>* per_launch) {
+  if (per_launch != nullptr)
+    per_launch->assign(plan.launches.size(), LaunchCounters{});
+  std::size_t index = 0;
   std::optional<DeviceBuffer> workspace;
   auto find = [&](const std::string& name) -> void* {
     if (auto it = buffers.find(name); it != buffers.end() && it->second != nullptr)
@@ -114,7 +117,13 @@ void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>
       }
       args[i] = &slots[i];
     }
-    launch(*it->second, l.config, args.data(), options);
+    LaunchOptions counted = options;
+    if (per_launch != nullptr)
+      counted.counters = &(*per_launch)[index];
+    launch(*it->second, l.config, args.data(), counted);
+    if (per_launch != nullptr && options.counters != nullptr)
+      *options.counters += (*per_launch)[index];
+    ++index;
   }
 }
 

@@ -8,6 +8,7 @@
 //
 // This header is the contract used by the emu backend (tuner/backend/emu_backend.*), the tests
 // and `lutgemm devices`. The device-side runtime lives in tuner/emu/device/.
+#include "emu/counters.hpp"
 #include "jit/kernel_spec.hpp"
 #include "jit/launch_plan.hpp"
 
@@ -18,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lutgemm::emu {
 
@@ -52,6 +54,9 @@ struct LaunchOptions {
   // Run the launch in a forked child, so a crash or an out-of-bounds access in the kernel becomes
   // an EmuError instead of ending this process. Buffers are copied back on success.
   bool isolate = false;
+  // When set, the launch runs the instrumented build and adds its counters here (counters.hpp);
+  // counting costs a few times an uncounted launch.
+  LaunchCounters* counters = nullptr;
 };
 
 // A guard-paged allocation standing in for device memory: any access before its first byte or
@@ -99,9 +104,10 @@ void launch(const Kernel& kernel, const LaunchConfig& config, void** args,
             const LaunchOptions& options = {});
 
 // Every launch of a plan in order, buffers bound by name; "workspace" is allocated here when the
-// plan needs one and the map does not hold it.
+// plan needs one and the map does not hold it. `per_launch`: when given, every launch is counted
+// and (*per_launch)[i] holds launch i's counters (options.counters, if set, gets their sum).
 void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>& buffers,
-              const LaunchOptions& options = {});
+              const LaunchOptions& options = {}, std::vector<LaunchCounters>* per_launch = nullptr);
 
 // $LUTGEMM_CACHE_DIR/emu, else $XDG_CACHE_HOME/lutgemm/emu, else $HOME/.cache/lutgemm/emu.
 std::string cache_dir();

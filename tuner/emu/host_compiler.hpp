@@ -29,6 +29,9 @@ std::string host_compiler_version();
 // Flags given to the compiler for a mode (besides -I and -o): part of the cache key.
 std::vector<std::string> host_compile_flags(BuildMode mode);
 
+// Flags given to the link of every kernel library: part of the cache key.
+std::vector<std::string> host_link_flags();
+
 // `extern __shared__ T name[];` -> a reference to the running block's dynamic shared memory arena
 // (a host compiler cannot give an unsized extern array per-block storage).
 std::string rewrite_dynamic_shared(std::string_view source);

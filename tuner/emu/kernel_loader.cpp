@@ -1,6 +1,7 @@
 // load_kernel(): host compile (or disk cache) and dlopen.
 #include "common/error.hpp"
 #include "emu/device/emu_abi.h"
+#include "emu/elf_tls.hpp"
 #include "emu/loaded_kernel.hpp"
 
 #include <fmt/format.h>
@@ -43,6 +44,7 @@ std::shared_ptr<const LoadedLibrary> open_library(const HostLibrary& built) {
     lib->entry = it->second->entry;
     lib->touch_tls = it->second->touch_tls;
     lib->static_smem_bytes = it->second->static_smem_bytes;
+    lib->tls_guards = it->second->tls_guards;
     return lib;
   }
   lib->handle = ::dlopen(built.path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -61,6 +63,9 @@ std::shared_ptr<const LoadedLibrary> open_library(const HostLibrary& built) {
     ::dl_iterate_phdr(&find_tls, &query);
     lib->static_smem_bytes = query.bytes;
   }
+  for (const TlsSymbol& symbol : tls_symbols(built.path))
+    if (symbol.init_guard)
+      lib->tls_guards.emplace_back(symbol.offset, symbol.bytes);
   opened->emplace(built.path, lib);
   return lib;
 }

@@ -1,6 +1,7 @@
 // launch(): driver-like configuration checks, blocks on a pool of worker threads, the timeout
 // watchdog, and isolated launches in a forked child.
 #include "common/error.hpp"
+#include "emu/device_registry.hpp"
 #include "emu/loaded_kernel.hpp"
 #include "emu/worker.hpp"
 
@@ -65,6 +66,9 @@ void run_in_process(const detail::LoadedKernel& kernel, const detail::LoadedLibr
   shared.library_handle = lib.handle;
   shared.touch_tls = lib.touch_tls;
   shared.static_smem_bytes = lib.static_smem_bytes;
+  shared.tls_guards = &lib.tls_guards;
+  if (options.counters != nullptr)
+    shared.device_ranges = detail::device_buffer_ranges();
 
   unsigned n = options.worker_threads != 0 ? options.worker_threads
                                            : std::max(1u, std::thread::hardware_concurrency());
@@ -104,6 +108,9 @@ void run_in_process(const detail::LoadedKernel& kernel, const detail::LoadedLibr
   }
   for (auto& t : threads)
     t.join();
+  if (options.counters != nullptr && !shared.has_error())
+    for (const auto& w : workers)
+      *options.counters += w->counters();
   if (shared.has_error())
     throw EmuError(shared.error_kind(), shared.error_message());
 }
@@ -122,8 +129,13 @@ void run_isolated(const Kernel& kernel, const LaunchConfig& config, void** args,
     std::string reply = "ok";
     LaunchOptions inner = options;
     inner.isolate = false;
+    LaunchCounters counted;
+    if (options.counters != nullptr)
+      inner.counters = &counted;
     try {
       launch(kernel, config, args, inner);
+      if (options.counters != nullptr)
+        reply += "\n" + counted.serialize();
     } catch (const EmuError& e) {
       reply = fmt::format("{}\n{}", static_cast<int>(e.kind()), e.what());
     } catch (const std::exception& e) {
@@ -171,6 +183,11 @@ void run_isolated(const Kernel& kernel, const LaunchConfig& config, void** args,
                                name, options.timeout_s));
   if (reply == "ok")
     return;
+  if (reply.starts_with("ok\n")) {
+    if (options.counters != nullptr)
+      *options.counters += LaunchCounters::deserialize(reply.substr(3));
+    return;
+  }
   if (const auto nl = reply.find('\n'); nl != std::string::npos)
     throw EmuError(static_cast<ErrorKind>(std::stoi(reply.substr(0, nl))), reply.substr(nl + 1));
   throw EmuError(ErrorKind::crash,
@@ -193,8 +210,10 @@ void launch(const Kernel& kernel, const LaunchConfig& config, void** args,
     run_isolated(kernel, config, args, options);
     return;
   }
-  const detail::LoadedLibrary& lib =
-      options.race_check ? loaded->race_library() : loaded->library();
+  // The race check and the counters both need the instrumented build.
+  const detail::LoadedLibrary& lib = options.race_check || options.counters != nullptr
+                                         ? loaded->race_library()
+                                         : loaded->library();
   run_in_process(*loaded, lib, config, args, options);
 }
 

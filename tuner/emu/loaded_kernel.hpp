@@ -5,6 +5,8 @@
 #include "emu/host_compiler.hpp"
 
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace lutgemm::emu::detail {
 
@@ -14,6 +16,9 @@ struct LoadedLibrary {
   void (*entry)(void**) = nullptr;
   void (*touch_tls)() = nullptr;     // race-check builds only
   std::size_t static_smem_bytes = 0; // size of the module's TLS segment (static __shared__)
+  // Byte ranges [offset, offset + bytes) of that segment holding compiler-made initialization
+  // guards (elf_tls.hpp): not shared memory, skipped by the race check.
+  std::vector<std::pair<std::size_t, std::size_t>> tls_guards;
 };
 
 // Loads a library file once per process (handles are never closed: launches may be running).

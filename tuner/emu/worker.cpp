@@ -69,6 +69,9 @@ void hook_yield(Thread* t) {
 void hook_shared_access(Thread* t, const void* addr, std::size_t bytes, int is_write) {
   worker_of(t)->shared_access(t, addr, bytes, is_write != 0);
 }
+void hook_memory_access(Thread* t, const void* addr, std::size_t bytes, int op) {
+  worker_of(t)->memory_access(t, addr, bytes, op);
+}
 
 std::string dim_text(const lutgemm_emu::U3& d) {
   return fmt::format("({},{},{})", d.x, d.y, d.z);
@@ -121,6 +124,8 @@ Worker::Worker(LaunchShared& launch) : launch_(launch) {
   hooks_.warp_op = &hook_warp_op;
   hooks_.yield = &hook_yield;
   hooks_.shared_access = &hook_shared_access;
+  counting_ = launch.options.counters != nullptr;
+  hooks_.memory_access = counting_ ? &hook_memory_access : nullptr;
   block_.hooks = &hooks_;
   block_.host = this;
   const LaunchConfig& c = launch.config;
@@ -168,7 +173,7 @@ void Worker::fail_in_fiber(ErrorKind kind, std::string detail, const Thread* t) 
 
 void Worker::setup_race_ranges() {
   block_.static_lo = block_.static_hi = block_.dynamic_lo = block_.dynamic_hi = 0;
-  if (!launch_.options.race_check)
+  if (!launch_.options.race_check && !counting_)
     return;
   if (launch_.touch_tls != nullptr && launch_.static_smem_bytes > 0) {
     launch_.touch_tls();
@@ -177,6 +182,11 @@ void Worker::setup_race_ranges() {
       block_.static_lo = reinterpret_cast<std::uintptr_t>(tls);
       block_.static_hi = block_.static_lo + launch_.static_smem_bytes;
       static_shadow_.assign(launch_.static_smem_bytes, Shadow{});
+      static_ignored_.assign(launch_.static_smem_bytes, 0);
+      if (launch_.tls_guards != nullptr)
+        for (const auto& [offset, bytes] : *launch_.tls_guards)
+          for (std::size_t i = offset; i < offset + bytes && i < static_ignored_.size(); ++i)
+            static_ignored_[i] = 1;
     }
   }
   if (arena_bytes_ > 0) {
@@ -235,6 +245,12 @@ bool Worker::run_block(std::uint64_t linear_block) {
   first_exited_ = nullptr;
   ++epoch_;
   queue_head_ = queue_tail_ = 0;
+  if (counting_) {
+    log_.reset(n_);
+    counters_.blocks += 1;
+    counters_.warps += (n_ + 31) / 32;
+    counters_.threads += n_;
+  }
   for (std::uint32_t i = 0; i < n_; ++i) {
     Thread* t = thread(i);
     t->thread_idx = {i % d.x, (i / d.x) % d.y, i / (d.x * d.y)};
@@ -287,6 +303,8 @@ bool Worker::run_block(std::uint64_t linear_block) {
     diagnose_stall();
     return false;
   }
+  if (counting_)
+    log_.flush_all(counters_);
   return true;
 }
 
@@ -350,6 +368,10 @@ void Worker::barrier(Thread* t, const char* file, unsigned line, int kind, int p
   t->state = kRunning;
   arrived_ = 0;
   ++epoch_; // a new interval between barriers for the race check
+  if (counting_) {
+    log_.flush_all(counters_);
+    counters_.barriers += (live_ + 31) / 32; // approximately: warps with live threads
+  }
 }
 
 void Worker::warp_op(Thread* t, const char* file, unsigned line) {
@@ -474,6 +496,16 @@ bool Worker::try_complete_warp(Thread* t, bool on_fiber) {
   if (on_fiber)
     t->state = kRunning;
   ++wsync_[t->warp];
+  if (counting_) {
+    counters_.warp_ops += 1;
+    // The lanes' logs line up only when the whole warp met here (not a subset of its lanes).
+    unsigned live_lanes = 0;
+    for (std::uint32_t l = 0; l < lanes; ++l)
+      if (thread(wbase + l)->state != kDone)
+        live_lanes |= 1u << l;
+    if ((group & live_lanes) == live_lanes)
+      log_.flush_warp(t->warp, counters_);
+  }
   return true;
 }
 
@@ -587,6 +619,28 @@ void Worker::race_report(Thread* t, std::uintptr_t addr, bool write, std::uint16
                 t);
 }
 
+void Worker::memory_access(Thread* t, const void* addr, std::size_t bytes, int op) {
+  const auto a = reinterpret_cast<std::uintptr_t>(addr);
+  const bool shared = (a >= block_.static_lo && a < block_.static_hi) ||
+                      (a >= block_.dynamic_lo && a < block_.dynamic_hi);
+  if (shared) {
+    if (launch_.options.race_check && op != lutgemm_emu::kAccessAtomic)
+      shared_access(t, addr, bytes, op == lutgemm_emu::kAccessStore);
+  } else {
+    // Global if inside a device buffer; anything else (the thread's own stack, the argument
+    // array) is not device memory.
+    const auto& ranges = launch_.device_ranges;
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(a, UINTPTR_MAX));
+    if (it == ranges.begin() || a >= std::prev(it)->second)
+      return;
+  }
+  const Op kind = op == lutgemm_emu::kAccessLoad    ? Op::load
+                  : op == lutgemm_emu::kAccessStore ? Op::store
+                                                    : Op::atomic;
+  log_.record(t->linear, Access{a, static_cast<std::uint16_t>(std::min<std::size_t>(bytes, 0xffff)),
+                                shared ? Space::shared : Space::global, kind});
+}
+
 void Worker::shared_access(Thread* t, const void* addr, std::size_t bytes, bool write) {
   const auto a = reinterpret_cast<std::uintptr_t>(addr);
   const std::uint16_t me = static_cast<std::uint16_t>(t->linear + 1);
@@ -594,9 +648,11 @@ void Worker::shared_access(Thread* t, const void* addr, std::size_t bytes, bool 
   for (std::size_t i = 0; i < bytes; ++i) {
     const std::uintptr_t p = a + i;
     Shadow* s;
-    if (p >= block_.static_lo && p < block_.static_hi)
+    if (p >= block_.static_lo && p < block_.static_hi) {
+      if (static_ignored_[p - block_.static_lo])
+        continue;
       s = &static_shadow_[p - block_.static_lo];
-    else if (p >= block_.dynamic_lo && p < block_.dynamic_hi)
+    } else if (p >= block_.dynamic_lo && p < block_.dynamic_hi)
       s = &dynamic_shadow_[p - block_.dynamic_lo];
     else
       continue;

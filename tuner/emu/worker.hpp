@@ -3,6 +3,7 @@
 // as fibers (Boost.Context fcontext) on a pool of fixed-size stack slots, with barriers and warp
 // primitives as scheduling points. Faults inside a fiber (signals, failed checks) leave the fiber
 // with siglongjmp back to the worker, which records one EmuError for the launch.
+#include "emu/counters.hpp"
 #include "emu/device/emu_abi.h"
 #include "emu/emulator.hpp"
 #include "emu/stack_pool.hpp"
@@ -31,6 +32,9 @@ struct LaunchShared {
   void* library_handle = nullptr;    // for the race check's static shared range
   void (*touch_tls)() = nullptr;     // race-check builds: allocates the module's TLS block
   std::size_t static_smem_bytes = 0; // the kernel library's thread_local (static __shared__)
+  const std::vector<std::pair<std::size_t, std::size_t>>* tls_guards = nullptr; // LoadedLibrary
+  // Counting launches: the device buffers' data ranges [lo, hi), sorted (global accesses).
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> device_ranges;
   std::atomic<std::uint64_t> next_block{0};
   std::atomic<bool> abort{false};
 
@@ -72,6 +76,8 @@ public:
   void warp_op(lutgemm_emu::Thread* t, const char* file, unsigned line);
   void yield(lutgemm_emu::Thread* t);
   void shared_access(lutgemm_emu::Thread* t, const void* addr, std::size_t bytes, bool write);
+  void memory_access(lutgemm_emu::Thread* t, const void* addr, std::size_t bytes, int op);
+  const LaunchCounters& counters() const { return counters_; }
 
   // For the signal handler.
   void on_fault(int signal, void* address, bool write);
@@ -121,6 +127,12 @@ private:
   std::uint32_t epoch_ = 0;
   std::vector<std::uint32_t> wsync_;
   std::vector<Shadow> static_shadow_, dynamic_shadow_;
+  std::vector<char> static_ignored_; // initialization guards in the static range (elf_tls.hpp)
+
+  // Counting launches.
+  bool counting_ = false;
+  AccessLog log_;
+  LaunchCounters counters_;
 
   // Fault state (written by the signal handler, read after siglongjmp).
   sigjmp_buf jmp_{};

@@ -39,7 +39,7 @@ constexpr LabelField kLabelFields[] = {
 } // namespace
 
 std::string to_string(Accum accum) {
-  return accum == Accum::f32 ? "f32" : "f16";
+  return accum == Accum::f32 ? "f32" : accum == Accum::f16 ? "f16" : "h2";
 }
 
 Accum accum_from_string(const std::string& text) {
@@ -47,7 +47,9 @@ Accum accum_from_string(const std::string& text) {
     return Accum::f32;
   if (text == "f16")
     return Accum::f16;
-  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16", text));
+  if (text == "h2")
+    return Accum::h2;
+  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2", text));
 }
 
 std::string to_string(TableKind table) {
@@ -62,6 +64,18 @@ TableKind table_from_string(const std::string& text) {
   throw UsageError(fmt::format("table '{}' is not one of full, half", text));
 }
 
+std::string to_string(TableBuild build) {
+  return build == TableBuild::direct ? "direct" : "split";
+}
+
+TableBuild build_from_string(const std::string& text) {
+  if (text == "direct")
+    return TableBuild::direct;
+  if (text == "split")
+    return TableBuild::split;
+  throw UsageError(fmt::format("table build '{}' is not one of direct, split", text));
+}
+
 const std::vector<Knob>& lut_knobs() {
   static const std::vector<Knob> knobs = {
       {"mu", {"4", "8"}},
@@ -69,11 +83,13 @@ const std::vector<Knob>& lut_knobs() {
       {"threads", {"64", "128", "256", "512"}},
       {"k_tile", {"32", "64", "128", "256"}},
       {"load_bits", {"32", "64", "128"}},
-      {"accum", {"f32", "f16"}},
+      {"accum", {"f32", "f16", "h2"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
       {"split", {"1", "2", "4", "8", "16"}},
       {"combine", {"none", "atomic", "reduce"}},
+      {"copies", {"1", "2", "4", "8", "16", "32"}},
+      {"build", {"direct", "split"}},
   };
   return knobs;
 }
@@ -88,7 +104,9 @@ KnobValues to_values(const LutParams& p) {
           {"table", to_string(p.table)},
           {"batch_cols", std::to_string(p.batch_cols)},
           {"split", std::to_string(p.split)},
-          {"combine", to_string(p.combine)}};
+          {"combine", to_string(p.combine)},
+          {"copies", std::to_string(p.copies)},
+          {"build", to_string(p.build)}};
 }
 
 LutParams lut_params_from_values(const KnobValues& values) {
@@ -108,6 +126,11 @@ LutParams lut_params_from_values(const KnobValues& values) {
   p.batch_cols = knob_int(values, "batch_cols", knobs);
   p.split = knob_int(values, "split", knobs);
   p.combine = combine_from_string(knob_text(values, "combine"));
+  // Knobs added with kernel v2: absent in variants stored before them, which used the defaults.
+  if (values.count("copies") != 0)
+    p.copies = knob_int(values, "copies", knobs);
+  if (values.count("build") != 0)
+    p.build = build_from_string(knob_text(values, "build"));
   return p;
 }
 
@@ -119,6 +142,10 @@ std::string lut_label(const Problem& problem, const LutParams& p) {
     label += fmt::format("_{}{}", field.prefix, values.at(field.knob));
   if (p.split > 1 || p.combine != Combine::none)
     label += "_" + to_string(p.combine);
+  if (p.copies != 1)
+    label += fmt::format("_c{}", p.copies);
+  if (p.build != TableBuild::direct)
+    label += "_b" + to_string(p.build);
   return label;
 }
 
@@ -152,7 +179,17 @@ LutParams lut_params_from_label(std::string_view label) {
           fmt::format("label '{}': field '{}' should start with '{}'", label, part, prefix));
     values[field.knob] = part.substr(prefix.size());
   }
-  values["combine"] = i < parts.size() ? parts[i++] : "none";
+  values["combine"] = "none";
+  if (i < parts.size() && (parts[i] == "none" || parts[i] == "atomic" || parts[i] == "reduce"))
+    values["combine"] = parts[i++];
+  values["copies"] = "1";
+  if (i < parts.size() && parts[i].size() > 1 && parts[i][0] == 'c' &&
+      std::isdigit(static_cast<unsigned char>(parts[i][1])))
+    values["copies"] = parts[i++].substr(1);
+  values["build"] = "direct";
+  if (i < parts.size() && parts[i].size() > 1 && parts[i][0] == 'b' &&
+      !std::isdigit(static_cast<unsigned char>(parts[i][1])))
+    values["build"] = parts[i++].substr(1);
   if (i != parts.size())
     throw UsageError(fmt::format("label '{}' has unexpected trailing fields", label));
   return lut_params_from_values(values);
@@ -161,8 +198,11 @@ LutParams lut_params_from_label(std::string_view label) {
 std::int64_t lut_smem_bytes(const LutParams& p) {
   const std::int64_t entries = p.table == TableKind::half ? (1 << (p.mu - 1)) : (1 << p.mu);
   const std::int64_t elem = p.accum == Accum::f32 ? 4 : 2;
-  const std::int64_t tables = p.batch_cols * (p.k_tile / p.mu) * entries * elem;
-  return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4;
+  const std::int64_t sub_vectors = p.k_tile / p.mu;
+  const std::int64_t tables = p.batch_cols * sub_vectors * entries * p.copies * elem;
+  const std::int64_t partials =
+      p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 * (1 << (p.mu / 2)) * 4 : 0;
+  return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4 + partials;
 }
 
 std::optional<std::string> check(const Problem& problem, const LutParams& p) {
@@ -190,6 +230,8 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("batch_cols {} leaves more than half of each block's columns empty for "
                        "batch {}",
                        p.batch_cols, problem.batch);
+  if (p.accum == Accum::h2 && p.batch_cols % 2 != 0)
+    return fmt::format("accum h2 pairs activation columns: batch_cols {} is odd", p.batch_cols);
   if (p.batch_cols * p.rows_per_thread > 32)
     return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
                        "would spill)",
@@ -207,10 +249,16 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
   KernelSpec spec;
   spec.source = "kernels/lutgemm.cuh";
   spec.name_expression =
-      fmt::format("lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}>",
+      fmt::format("lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}",
                   problem.bits, g, problem.has_offset ? "true" : "false", p.mu, p.rows_per_thread,
-                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f32 ? "true" : "false",
+                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f16 ? "false" : "true",
                   p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
+  // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
+  if (p.copies != 1 || p.build != TableBuild::direct || p.accum == Accum::h2)
+    spec.name_expression +=
+        fmt::format(", {}, {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false",
+                    p.accum == Accum::h2 ? "true" : "false");
+  spec.name_expression += ">";
   return spec;
 }
 

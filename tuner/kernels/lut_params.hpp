@@ -9,11 +9,15 @@
 //   threads         64..512       threads per block; rows per block = threads * rows_per_thread
 //   k_tile          32..256       weights along K per table build (the tables of one tile)
 //   load_bits       32 | 64 | 128 width of one weight load (= 1, 2, 4 neighbouring rows)
-//   accum           f32 | f16     accumulation and table type
+//   accum           f32 | f16 | h2  accumulation and table type; h2: fp16 tables of column pairs
+//                                 (__half2 entries, one lookup for two columns), fp32 accumulators
 //   table           full | half   half: 2^(mu-1) entries, LUT[~key] = -LUT[key]
 //   batch_cols      1..8          activation columns per block (one table set each)
 //   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
 //   combine         none | atomic | reduce   how the splits are summed (none iff split == 1)
+//   copies          1 | 2 | 4 | 8 | 16 | 32  interleaved replicas of every table: lane l reads
+//                                            copy l % copies (fewer bank conflicts, more smem)
+//   build           direct | split  split: entries from two half-key partial sums (1 add each)
 #include "jit/launch_plan.hpp"
 #include "kernels/knobs.hpp"
 #include "problem/problem.hpp"
@@ -26,11 +30,14 @@
 
 namespace lutgemm {
 
-enum class Accum { f32, f16 };
+enum class Accum { f32, f16, h2 };
 std::string to_string(Accum accum);
 Accum accum_from_string(const std::string& text); // throws UsageError
 
 enum class TableKind { full, half };
+enum class TableBuild { direct, split };
+std::string to_string(TableBuild build);
+TableBuild build_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableKind table);
 TableKind table_from_string(const std::string& text); // throws UsageError
 
@@ -45,6 +52,8 @@ struct LutParams {
   int batch_cols = 1;
   int split = 1;
   Combine combine = Combine::none;
+  int copies = 1;
+  TableBuild build = TableBuild::direct;
   friend bool operator==(const LutParams&, const LutParams&) = default;
 };
 
@@ -57,12 +66,14 @@ KnobValues to_values(const LutParams& params);
 LutParams lut_params_from_values(const KnobValues& values); // throws UsageError
 
 // "lut_q3_g128_mu8_r4_t256_kt128_ld128_f32_half_b1_split4_reduce" (g: "row" when row-wise; "_noz"
-// after the group when the problem has no offsets; the combine suffix only when split > 1).
+// after the group when the problem has no offsets; the combine suffix only when split > 1; then
+// "_c4" when copies > 1 and "_bsplit" for the split build, so labels of earlier variants stand).
 std::string lut_label(const Problem& problem, const LutParams& params);
 // The knob part of a label back into parameters ("mu8_r4_..._split4_reduce" or a whole label).
 LutParams lut_params_from_label(std::string_view label); // throws UsageError
 
-// Dynamic shared memory of one block in bytes (tables + the fp32 activation tile).
+// Dynamic shared memory of one block in bytes (tables with their copies + the fp32 activation tile
+// + the split build's partial sums).
 std::int64_t lut_smem_bytes(const LutParams& params);
 
 // Why this combination cannot run this problem, or nullopt when it can.

@@ -12,8 +12,12 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
   d.rows_per_block = p.threads * p.rows_per_thread;
   d.threads = p.threads;
   d.mu = p.mu;
-  d.table_entry_bytes = p.accum == Accum::f32 ? 4 : 2;
+  // h2 entries are 4 bytes but serve two columns (the lookups are halved below).
+  d.table_entry_bytes = p.accum == Accum::f16 ? 2 : 4;
   d.half_tables = p.table == TableKind::half;
+  d.table_copies = p.copies; // the model's expected conflict factor and table stores know copies
+  // Not modelled: build=split (the model counts one add per table entry for either build; the
+  // emulator's counters, tune --counters, see the difference in shared-memory loads).
   d.regs_per_thread = regs_per_thread > 0 ? regs_per_thread : 64;
   // Each block walks ceil(tiles / split) K tiles: that is the K a block covers.
   const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
@@ -41,6 +45,12 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
       w.dram_bytes += outputs * 4 * static_cast<double>(splits) * 2; // write + read partials
       w.launches = 2;
     }
+  }
+  if (p.accum == Accum::h2) {
+    // One lookup (and one half2 add) per key serves two columns; the tables of a column pair are
+    // one set: half the table builds' stores.
+    w.smem_lookups *= 0.5;
+    w.smem_build_ops *= 0.5;
   }
   w.name = lut_label(problem, p);
   return w;

@@ -10,15 +10,23 @@
 namespace lutgemm::report {
 namespace {
 
+// Cells split at commas; a cell in double quotes may hold commas ("" is a literal quote), as in
+// results/calibration/published_points.csv, whose source column names papers and files.
 std::vector<std::string> split(std::string_view line) {
-  std::vector<std::string> cells;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = line.find(',', start);
-    cells.emplace_back(line.substr(start, comma - start));
-    if (comma == std::string_view::npos)
-      break;
-    start = comma + 1;
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+      cells.back().push_back('"');
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      cells.emplace_back();
+    } else {
+      cells.back().push_back(c);
+    }
   }
   return cells;
 }

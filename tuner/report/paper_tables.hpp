@@ -1,7 +1,7 @@
 #pragma once
 // The paper's tables (results/paper/*.csv, embedded into the binary): a tiny CSV reader and
 // accessors. Lines starting with '#' name the source and are skipped by readers (kept in
-// CsvTable::comments). Cells hold no commas or quotes, so no quoting is needed.
+// CsvTable::comments). A cell in double quotes may hold commas (the calibration points' sources).
 #include <string>
 #include <string_view>
 #include <vector>

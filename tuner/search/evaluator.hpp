@@ -26,6 +26,8 @@ struct VariantOutcome {
   std::string proxy_shape;
   std::string clocks;
   bool retryable = false; // a failure a later run should evaluate again (measurements.retryable)
+  // Emulated counters of the main launch as a JSON object (emu/counter_names.hpp), "" when none.
+  std::string counters;
 };
 
 class Evaluator {

@@ -34,6 +34,8 @@ store::MeasurementRecord to_record(const VariantOutcome& outcome) {
   r.proxy_shape = outcome.proxy_shape;
   r.clocks = outcome.clocks;
   r.retryable = outcome.retryable;
+  if (!outcome.counters.empty())
+    r.counters = outcome.counters;
   return r;
 }
 

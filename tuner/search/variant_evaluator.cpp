@@ -1,10 +1,13 @@
 #include "search/variant_evaluator.hpp"
 
 #include "common/error.hpp"
+#include "emu/counter_names.hpp"
 #include "jit/plan_compile.hpp"
 #include "measure/timing_plan.hpp"
+#include "model/observed_apply.hpp"
 #include "model/variant_workload.hpp"
 #include "model/workloads.hpp"
+#include "search/emulated_counters.hpp"
 
 #include <fmt/format.h>
 
@@ -199,7 +202,7 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
   auto bytes = backend_->download("y");
   std::vector<std::uint16_t> y(bytes.size() / 2);
   std::memcpy(y.data(), bytes.data(), y.size() * 2);
-  auto comparison = compare_output(y, data.reference, shape.k, params.accum == Accum::f16);
+  auto comparison = compare_output(y, data.reference, shape.k, params.accum != Accum::f32);
   out.max_error = comparison.max_abs_error;
   if (!comparison.ok) {
     out.disposition = Disposition::wrong_result;
@@ -208,8 +211,14 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
   }
 
   if (emu) {
-    auto prediction = model::predict(model::lut_variant_workload(problem, params, usage.registers),
-                                     *config_.target);
+    auto workload = model::lut_variant_workload(problem, params, usage.registers);
+    if (ran.counters) {
+      // Counted at the proxy shape, scaled to the real one (search/emulated_counters.hpp).
+      model::apply_observed(workload, observed_from(*ran.counters, shape, params),
+                            weight_slots(problem, params), double(problem.m) * problem.batch);
+      out.counters = emu::counters_json(*ran.counters).dump();
+    }
+    auto prediction = model::predict(workload, *config_.target);
     auto predicted =
         prediction.launchable ? std::optional<double>(prediction.total_us) : std::nullopt;
     if (!predicted) {
@@ -224,9 +233,10 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
     out.gbps = bytes_moved(problem) / (*predicted * 1e-6) / 1e9;
     out.pct_dram_peak = 100.0 * *out.gbps / config_.target->dram_gbps;
     out.disposition = Disposition::ok;
-    out.message = fmt::format("verified in the emulator{}; time modelled for {} (not measured)",
-                              out.proxy_shape.empty() ? "" : " at proxy " + out.proxy_shape,
-                              config_.target->key);
+    out.message =
+        fmt::format("verified in the emulator{}; time modelled for {}{} (not measured)",
+                    out.proxy_shape.empty() ? "" : " at proxy " + out.proxy_shape,
+                    config_.target->key, ran.counters ? " with its emulated counters" : "");
     return out;
   }
 

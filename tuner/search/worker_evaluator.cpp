@@ -41,7 +41,8 @@ nlohmann::json to_json(const VariantOutcome& o) {
                    {"max_error", opt(o.max_error)},
                    {"proxy_shape", o.proxy_shape},
                    {"clocks", o.clocks},
-                   {"retryable", o.retryable}};
+                   {"retryable", o.retryable},
+                   {"counters", o.counters}};
   if (o.time_us) {
     const auto& t = *o.time_us;
     j["time_us"] = {{"samples", t.samples}, {"median", t.median},
@@ -71,6 +72,7 @@ VariantOutcome outcome_from_json(const nlohmann::json& j) {
   o.proxy_shape = j.value("proxy_shape", "");
   o.clocks = j.value("clocks", "");
   o.retryable = j.value("retryable", false);
+  o.counters = j.value("counters", "");
   if (j.contains("time_us")) {
     const auto& t = j["time_us"];
     measure::Summary s;

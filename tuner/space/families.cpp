@@ -77,7 +77,7 @@ SearchSpace small_family_space(Family family, const Problem& problem) {
   if (family == Family::lutgemm) {
     apply_restrictions(space, {"mu=4,8", "rows_per_thread=4,8", "threads=128,256", "k_tile=128",
                                "load_bits=128", "accum=f32", "table=half", "batch_cols=" + cols,
-                               "split=1,8", "combine=none,reduce"});
+                               "split=1,8", "combine=none,reduce", "copies=1", "build=direct"});
   } else {
     apply_restrictions(space, {"kind=gemv", "threads=128,256", "k_tile=128", "batch_cols=" + cols,
                                "split=1,8", "combine=none,reduce"});

@@ -189,8 +189,8 @@ bool Store::record(const MeasurementRecord& m) {
                "INSERT INTO measurements (run_id, device_id, problem_id, variant_id, phase, "
                "disposition, message, source, median_us, iqr_us, min_us, noise_pct, samples, "
                "gbps, pct_dram_peak, max_error, registers, smem_bytes, spill_bytes, proxy_shape, "
-               "clocks, retryable, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-               "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, {}) "
+               "clocks, retryable, counters, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+               "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}) "
                "ON CONFLICT (run_id, problem_id, variant_id, phase) DO NOTHING",
                kNow));
   insert.bind(1, m.run_id).bind(2, m.device_id).bind(3, m.problem_id).bind(4, m.variant_id);
@@ -199,7 +199,7 @@ bool Store::record(const MeasurementRecord& m) {
   insert.bind(11, m.min_us).bind(12, m.noise_pct).bind(13, m.samples).bind(14, m.gbps);
   insert.bind(15, m.pct_dram_peak).bind(16, m.max_error).bind(17, m.registers);
   insert.bind(18, m.smem_bytes).bind(19, m.spill_bytes).bind(20, m.proxy_shape);
-  insert.bind(21, m.clocks).bind(22, m.retryable ? 1 : 0);
+  insert.bind(21, m.clocks).bind(22, m.retryable ? 1 : 0).bind(23, m.counters);
   insert.run();
   bool inserted = db_.changes() > 0;
   transaction.commit();

@@ -56,6 +56,7 @@ struct MeasurementRecord {
   std::string proxy_shape; // the emulator's verification shape, "" when verified at the real one
   std::string clocks;      // clock / throttle notes from the driver, "" when unknown
   bool retryable = false;  // the failure was not the variant's own: resume evaluates it again
+  std::string counters = "{}"; // JSON: emulated counters (emu/counter_names.hpp), {} when none
 };
 
 // A stored result as read back (for resume and summaries).

@@ -12,7 +12,7 @@
 
 namespace lutgemm_emu {
 
-constexpr unsigned kAbiVersion = 1;
+constexpr unsigned kAbiVersion = 2;
 constexpr size_t kSlotBytes = 64 * 1024;
 constexpr size_t kSlotHeaderBytes = 4096; // the Thread record's page
 constexpr size_t kSlotGuardBytes = 4096;  // PROT_NONE between the record and the stack
@@ -52,7 +52,12 @@ struct Hooks {
   void (*yield)(Thread* self);
   // Race check: a plain access of shared memory (already filtered by address range).
   void (*shared_access)(Thread* self, const void* addr, size_t bytes, int is_write);
+  // Counting launches (instrumented builds): every access, unfiltered (the host classifies it);
+  // null otherwise. op: kAccessLoad, kAccessStore or kAccessAtomic.
+  void (*memory_access)(Thread* self, const void* addr, size_t bytes, int op);
 };
+
+enum AccessOp : int { kAccessLoad = 0, kAccessStore = 1, kAccessAtomic = 2 };
 
 struct Block {
   U3 block_idx;

@@ -3,8 +3,9 @@
 // compiler call __tsan_readN/__tsan_writeN before every memory access, but linked without the
 // TSan runtime: these definitions are that runtime. Accesses inside the running block's shared
 // memory go to the host's race checker (Block::hooks->shared_access); everything else returns at
-// once. The runtime's own functions are not instrumented (no_sanitize_thread), and atomics are
-// left alone: atomic accesses never race.
+// once. In counting launches every access goes to Block::hooks->memory_access instead. The
+// runtime's own functions are not instrumented (no_sanitize_thread), and atomics are left alone:
+// atomic accesses never race.
 #include "emu_abi.h"
 
 #define LUTGEMM_EMU_NO_TSAN __attribute__((no_sanitize_thread, noinline))
@@ -13,16 +14,27 @@ namespace lutgemm_emu {
 LUTGEMM_EMU_NO_TSAN inline void race_access(const void* address, size_t bytes, int is_write) {
   Thread* t = self_from_stack(__builtin_frame_address(0));
   const Block* b = t->block;
+  if (b->hooks->memory_access != nullptr) { // a counting launch: the host sees every access
+    b->hooks->memory_access(t, address, bytes, is_write ? kAccessStore : kAccessLoad);
+    return;
+  }
   const uintptr_t a = reinterpret_cast<uintptr_t>(address);
   if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
     b->hooks->shared_access(t, address, bytes, is_write);
+}
+// Atomics are not instrumented (they never race), but counting launches count them.
+LUTGEMM_EMU_NO_TSAN void count_atomic(const void* address, size_t bytes) {
+  Thread* t = self_from_stack(__builtin_frame_address(0));
+  const Block* b = t->block;
+  if (b->hooks->memory_access != nullptr)
+    b->hooks->memory_access(t, address, bytes, kAccessAtomic);
 }
 } // namespace lutgemm_emu
 
 // Makes sure this module's TLS block (the static __shared__ storage) exists on the calling worker
 // thread, so that the host can find its address (dlinfo RTLD_DI_TLS_DATA).
 thread_local char lutgemm_emu_tls_anchor;
-extern "C" LUTGEMM_EMU_NO_TSAN void lutgemm_emu_touch_tls() {
+extern "C" LUTGEMM_EMU_EXPORT LUTGEMM_EMU_NO_TSAN void lutgemm_emu_touch_tls() {
   *static_cast<volatile char*>(&lutgemm_emu_tls_anchor) = 0;
 }
 

@@ -22,6 +22,8 @@
 #define __noinline__ __attribute__((noinline))
 #define __launch_bounds__(...)
 #define __grid_constant__
+// The few symbols a kernel library exports (host_compiler.cpp builds with -fvisibility=hidden).
+#define LUTGEMM_EMU_EXPORT __attribute__((visibility("default")))
 #ifndef LUTGEMM_EMULATOR
 #define LUTGEMM_EMULATOR 1
 #endif
@@ -35,7 +37,21 @@
 #define LUTGEMM_EMU_UNCHECKED
 #endif
 
+// Counting launches count atomics (instrumented builds only; defined in emu_race_hooks.h).
+#ifdef LUTGEMM_EMU_RACE_CHECK
+namespace lutgemm_emu {
+void count_atomic(const void* address, size_t bytes);
+}
+#define LUTGEMM_EMU_COUNT_ATOMIC(p) ::lutgemm_emu::count_atomic((p), sizeof(*(p)))
+#else
+#define LUTGEMM_EMU_COUNT_ATOMIC(p) ((void)0)
+#endif
+
 #include <cuda_fp16.h>
+// Before the built-in variables below become macros: nvcc includes cuda_runtime.h in every .cu
+// file, so most CUDA sources include it too, and its declarations have parameters named gridDim
+// and blockDim. Included here, later includes of it are empty.
+#include <cuda_runtime.h>
 
 #include <cmath>
 #include <cstdint>
@@ -433,6 +449,7 @@ template <class T, class F> LUTGEMM_EMU_UNCHECKED inline T atomic_update(T* addr
   static_assert(sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8, "atomic size");
   using Bits = std::conditional_t<sizeof(T) == 2, uint16_t,
                                   std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>;
+  LUTGEMM_EMU_COUNT_ATOMIC(address);
   Bits* p = reinterpret_cast<Bits*>(address);
   Bits old_bits = __atomic_load_n(p, __ATOMIC_RELAXED);
   for (;;) {
@@ -450,18 +467,23 @@ template <class T, class F> LUTGEMM_EMU_UNCHECKED inline T atomic_update(T* addr
 
 #define LUTGEMM_EMU_ATOMIC_INT(type)                                                               \
   LUTGEMM_EMU_UNCHECKED inline type atomicAdd(type* p, type v) {                                   \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicSub(type* p, type v) {                                   \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     return __atomic_fetch_sub(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicAnd(type* p, type v) {                                   \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicOr(type* p, type v) {                                    \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);                                              \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicXor(type* p, type v) {                                   \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);                                             \
   }                                                                                                \
   inline type atomicMax(type* p, type v) {                                                         \
@@ -471,11 +493,13 @@ template <class T, class F> LUTGEMM_EMU_UNCHECKED inline T atomic_update(T* addr
     return ::lutgemm_emu::atomic_update(p, [v](type o) { return v < o ? v : o; });                 \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicExch(type* p, type v) {                                  \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     const type old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);                                  \
     ::lutgemm_emu::yield();                                                                        \
     return old;                                                                                    \
   }                                                                                                \
   LUTGEMM_EMU_UNCHECKED inline type atomicCAS(type* p, type compare, type v) {                     \
+    LUTGEMM_EMU_COUNT_ATOMIC(p);                                                                   \
     type expected = compare;                                                                       \
     __atomic_compare_exchange_n(p, &expected, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);       \
     ::lutgemm_emu::yield();                                                                        \
