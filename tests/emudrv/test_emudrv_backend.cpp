@@ -35,7 +35,7 @@ search::EvaluatorConfig one_variant_config() {
   config.dram_peak_gbps = config.target->dram_gbps;
   config.restrictions = {"mu=8",          "rows_per_thread=4", "threads=128", "k_tile=256",
                          "load_bits=128", "accum=f32",         "table=full",  "batch_cols=1",
-                         "split=1",       "combine=none"};
+                         "split=1",       "combine=none",      "copies=1",    "build=direct"};
   config.stop.min_samples = 3;
   config.stop.min_time_s = 0.0;
   config.stop.time_limit_s = 0.05; // wall-clock of the emulator: only that it runs matters here

@@ -19,7 +19,7 @@ const std::string kTwoVariants =
     "tune --backend cuda --shape 256x256 --bits 3 --group 128 --baselines none --quiet "
     "--param mu=8 --param rows_per_thread=4 --param threads=128 --param k_tile=256 "
     "--param load_bits=128 --param accum=f32,f16 --param table=full --param batch_cols=1 "
-    "--param split=1 --param combine=none";
+    "--param split=1 --param combine=none --param copies=1 --param build=direct";
 
 // A T4's 4 MiB L2 needs ten times fewer cold-weight copies than an A100's 40 MiB: a faster test.
 const std::string kT4 = "LUTGEMM_EMUCUDA_TARGET=t4 ";
