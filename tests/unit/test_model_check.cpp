@@ -1,8 +1,9 @@
 // `lutgemm model-check`: the model against the paper's tables and the published points. The
 // issue's acceptance thresholds (family mean <= 15%, every point <= 40%, Table 1 per-bit slope
-// within 15%) are NOT yet met by the model; until they are, RatchetedErrors holds the measured
-// errors as ceilings (a change that makes the model worse fails) and the real thresholds live in
-// DISABLED_IssueThresholds, which GoogleTest lists as disabled on every run.
+// within 15%) are only partly met (ThresholdsMetSoFar); until all are, RatchetedErrors holds the
+// measured errors of the rest as ceilings (a change that makes the model worse fails) and the
+// full thresholds live in DISABLED_IssueThresholds, which GoogleTest lists as disabled on every
+// run.
 #include "report/model_check.hpp"
 
 #include <fmt/format.h>
@@ -81,13 +82,14 @@ TEST(ModelCheck, CoversThePaperAndEveryPublishedPoint) {
   EXPECT_NEAR(check().published_slope_us_per_bit, 667.2 / 14, 1e-9);
 }
 
-// The errors the model had when this check was written (see the issue's closing note); each may
-// only shrink. Not the acceptance thresholds.
+// The errors of model v2 (issue 10's closing note has them); each may only shrink. Not the
+// acceptance thresholds.
 TEST(ModelCheck, RatchetedErrors) {
   const std::map<std::string, double> mean_ceiling = {
-      {"cuBLAS fp16", 0.71},       {"LUT-GEMM", 0.14},
-      {"AWQ int4 speed-up", 3.90}, {"int4 GEMV speed-up (TRT-LLM)", 0.40},
-      {"end-to-end bound", 0.02},  {"tensor-core kernel bound", 0.001},
+      {"cuBLAS fp16", 0.24},
+      {"AWQ int4 speed-up", 0.22},
+      {"end-to-end bound", 0.015},
+      {"tensor-core kernel bound", 0.001},
   };
   for (const auto& [name, ceiling] : mean_ceiling) {
     const auto* f = family(name);
@@ -97,9 +99,25 @@ TEST(ModelCheck, RatchetedErrors) {
   double worst = 0;
   for (const auto& c : check().points)
     worst = std::max(worst, std::abs(c.error));
-  EXPECT_LE(worst, 7.75);
+  EXPECT_LE(worst, 0.63);
+}
+
+// The parts of the issue's thresholds the model meets now.
+TEST(ModelCheck, ThresholdsMetSoFar) {
+  for (const char* name : {"LUT-GEMM", "int4 GEMV speed-up (TRT-LLM)"}) {
+    const auto* f = family(name);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_GE(f->points, kFamilyMinPoints) << name;
+    EXPECT_LE(f->mean_abs_error, kFamilyMeanThreshold) << name;
+  }
   EXPECT_LE(std::abs(check().model_slope_us_per_bit / check().published_slope_us_per_bit - 1),
-            0.43);
+            kSlopeThreshold);
+  // Paper Table 1: every LUT-GEMM row within 15% (the issue's "Done when").
+  for (const auto& c : check().points) {
+    if (c.source.starts_with("paper Table 1") && c.kernel == "lutgemm") {
+      EXPECT_LE(std::abs(c.error), 0.15) << c.problem;
+    }
+  }
 }
 
 // The issue's acceptance test. Disabled until the model meets it: see the header comment.

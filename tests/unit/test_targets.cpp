@@ -10,8 +10,9 @@
 using namespace lutgemm;
 
 TEST(Targets, RequiredGpusArePresentWithSaneLimits) {
-  for (const char* key : {"a100-40gb", "a100-80gb", "h100-sxm", "h100-pcie", "h200", "l40s", "l4",
-                          "a10", "rtx-3090", "rtx-4090", "t4"}) {
+  for (const char* key :
+       {"a100-40gb", "a100-80gb", "a100-80gb-pcie", "h100-sxm", "h100-pcie", "h100-nvl", "h200",
+        "h20", "b200", "l40s", "l40", "l4", "a10", "rtx-a6000", "rtx-3090", "rtx-4090", "t4"}) {
     const GpuSpec* spec = try_find_target(key);
     ASSERT_NE(spec, nullptr) << key;
     EXPECT_EQ(spec->arch, "sm_" + std::to_string(spec->compute_capability())) << key;
@@ -22,6 +23,9 @@ TEST(Targets, RequiredGpusArePresentWithSaneLimits) {
     EXPECT_EQ(spec->regs_per_sm, 65536) << key;
     EXPECT_GT(spec->achievable_dram_fraction, 0.5) << key;
     EXPECT_LT(spec->achievable_dram_fraction, 1.0) << key;
+    EXPECT_GT(spec->dram_latency_ns, spec->l2_latency_ns) << key;
+    EXPECT_GT(spec->l2_gbps, spec->dram_gbps) << key;
+    EXPECT_GT(spec->fp16_tensor_tflops, 0) << key;
   }
   std::set<std::string_view> keys;
   for (const auto& spec : gpu_specs())
@@ -48,6 +52,16 @@ TEST(Targets, DatasheetFiguresFromPaperNotes) {
   EXPECT_EQ(find_target("rtx-4090").dram_gbps, 1008);
   EXPECT_EQ(find_target("a10").arch, "sm_86");
   EXPECT_EQ(find_target("a10").dram_gbps, 600);
+  // Issue 15: one table. The A100 80GB PCIe has its own datasheet bandwidth.
+  EXPECT_EQ(find_target("a100-80gb-pcie").dram_gbps, 1935);
+  // Targets users asked for (issue 10), datasheet figures.
+  EXPECT_EQ(find_target("h20").dram_gbps, 4000);
+  EXPECT_EQ(find_target("rtx-a6000").dram_gbps, 768);
+  EXPECT_EQ(find_target("rtx-a6000").sm_count, 84);
+  EXPECT_EQ(find_target("l40").dram_gbps, 864);
+  EXPECT_EQ(find_target("l40").sm_count, 142);
+  EXPECT_EQ(find_target("b200").dram_gbps, 8000);
+  EXPECT_EQ(find_target("b200").arch, "sm_100");
 }
 
 TEST(Targets, LookupIsForgivingAboutCaseAndSeparators) {
@@ -76,7 +90,13 @@ TEST(Targets, MatchesDriverDeviceNames) {
   EXPECT_EQ(key("NVIDIA A100-SXM4-80GB"), "a100-80gb");
   EXPECT_EQ(key("NVIDIA A100-SXM4-40GB"), "a100-40gb");
   EXPECT_EQ(key("NVIDIA A100-PCIE-40GB"), "a100-40gb");
-  EXPECT_EQ(key("NVIDIA A100 PCIe", 80ll << 30), "a100-80gb");
+  EXPECT_EQ(key("NVIDIA A100 PCIe", 80ll << 30), "a100-80gb-pcie");
+  EXPECT_EQ(key("NVIDIA A100 80GB PCIe"), "a100-80gb-pcie");
+  EXPECT_EQ(key("NVIDIA H100 NVL"), "h100-nvl");
+  EXPECT_EQ(key("NVIDIA H20"), "h20");
+  EXPECT_EQ(key("NVIDIA RTX A6000"), "rtx-a6000");
+  EXPECT_EQ(key("NVIDIA L40"), "l40");
+  EXPECT_EQ(key("NVIDIA B200"), "b200");
   EXPECT_EQ(key("NVIDIA H100 80GB HBM3"), "h100-sxm");
   EXPECT_EQ(key("NVIDIA H100 PCIe"), "h100-pcie");
   EXPECT_EQ(key("NVIDIA H200"), "h200");

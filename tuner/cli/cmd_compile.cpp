@@ -5,6 +5,7 @@
 // the cache with their log, so a known-bad variant is not compiled again.
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
 #include "jit/plan_compile.hpp"
 #include "jit/sqlite_kernel_cache.hpp"
@@ -25,9 +26,10 @@ public:
     app.add_option("--kernel", kernel_, "Kernel family: lutgemm or optq")->default_val(kernel_);
     problem_.add_to(app);
     app.add_option("--arch", arch_, "GPU architecture to compile for (default: the target's)");
-    app.add_option("--target", target_,
-                   "Built-in target for the pre-filter: " + known_target_keys() +
-                       " (default: by --arch)");
+    auto* target_option = app.add_option(
+        "--target", target_,
+        "Built-in target for the pre-filter: " + known_target_keys() + " (default: by --arch)");
+    cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
     app.add_flag("--small", small_, "The small curated subspace");
     app.add_option("--limit", limit_, "Compile at most N variants (0: all)")->default_val(0);

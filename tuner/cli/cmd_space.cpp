@@ -4,6 +4,7 @@
 // reason for each removal.
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/target_spec_option.hpp"
 #include "space/families.hpp"
 
 #include <fmt/format.h>
@@ -20,9 +21,10 @@ public:
     app.add_option("--kernel", kernel_, "Kernel family: lutgemm or optq")->default_val(kernel_);
     problem_.add_to(app);
     app.add_option("--arch", arch_, "GPU architecture (sm_80, sm_90, ...): picks a target");
-    app.add_option("--target", target_,
-                   "Built-in target for the pre-filter: " + known_target_keys() +
-                       " (default a100-80gb)");
+    auto* target_option = app.add_option(
+        "--target", target_,
+        "Built-in target for the pre-filter: " + known_target_keys() + " (default a100-80gb)");
+    cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
     app.add_flag("--small", small_, "The small curated subspace (what the emulator default tunes)");
     app.add_flag("--summary", summary_, "Counts and reasons only, no per-variant lines");

@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
@@ -68,9 +69,11 @@ public:
   void setup(CLI::App& app) override {
     app.add_option("--backend", backend_, "cuda, emu, or auto (cuda when a device exists)")
         ->default_val(backend_);
-    app.add_option("--target", target_,
-                   "Built-in GPU for the model and pre-filter (emu; default a100-80gb): " +
-                       known_target_keys());
+    auto* target_option =
+        app.add_option("--target", target_,
+                       "Built-in GPU for the model and pre-filter (emu; default a100-80gb): " +
+                           known_target_keys());
+    cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--preset", preset_, "Model preset: every linear layer of one decoder layer");
     app.add_option("--layers", layers_, "With --preset: only these layers (comma-separated)");
     app.add_option("--shape", shapes_,

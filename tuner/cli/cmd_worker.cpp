@@ -3,6 +3,7 @@
 // reply per line on stdout, until stdin closes. Not meant to be run by hand.
 #include "backend/cuda_backend.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "search/worker_evaluator.hpp"
 
@@ -17,7 +18,9 @@ class WorkerCommand final : public Command {
 public:
   void setup(CLI::App& app) override {
     app.add_option("--backend", backend_, "cuda or emu")->default_val(backend_);
-    app.add_option("--target", target_, "Built-in target (model and pre-filter)");
+    auto* target_option =
+        app.add_option("--target", target_, "Built-in target (model and pre-filter)");
+    cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
     app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
     app.add_option("--seed", seed_, "Seed of the test data")->default_val(1);

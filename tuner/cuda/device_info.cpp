@@ -1,6 +1,7 @@
 #include "cuda/device_info.hpp"
 
 #include "cuda/check.hpp"
+#include "targets/gpu_spec.hpp"
 
 #include <fmt/format.h>
 
@@ -16,27 +17,6 @@ int attribute(CUdevice device, CUdevice_attribute which) {
   LUTGEMM_CU(cuDeviceGetAttribute, &value, which, device);
   return value;
 }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-struct SpecEntry {
-  std::array<std::string_view, 2> must_contain; // lower-case substrings of the device name
-  double bandwidth_gbs;                         // datasheet
-};
-
-// Datasheet figures, most specific first: names as NVIDIA's drivers report them.
-constexpr SpecEntry kSpecTable[] = {
-    {{"h200", ""}, 4800.0}, {{"h100", "pcie"}, 2000.0},      {{"h100", "nvl"}, 3900.0},
-    {{"h100", ""}, 3350.0}, {{"a100", "80gb pcie"}, 1935.0}, {{"a100", "80gb"}, 2039.0},
-    {{"a100", ""}, 1555.0}, {{"l40s", ""}, 864.0},           {{"l4", ""}, 300.0},
-    {{"a10", ""}, 600.0},   {{"rtx 3090", ""}, 936.0},       {{"rtx 4090", ""}, 1008.0},
-    {{"t4", ""}, 320.0},
-};
 
 } // namespace
 
@@ -71,28 +51,10 @@ double bandwidth_from_attributes_gbs(int memory_clock_khz, int bus_width_bits) {
 }
 
 std::optional<double> spec_table_bandwidth_gbs(std::string_view device_name) {
-  const std::string name = lower(device_name);
-  // Match whole words for the short names ("l4" must not match "l40s", "a10" not "a100").
-  auto has_word = [&](std::string_view word) {
-    for (std::size_t pos = name.find(word); pos != std::string::npos;
-         pos = name.find(word, pos + 1)) {
-      const bool start_ok = pos == 0 || !std::isalnum(static_cast<unsigned char>(name[pos - 1]));
-      const std::size_t end = pos + word.size();
-      const bool end_ok =
-          end == name.size() || !std::isalnum(static_cast<unsigned char>(name[end]));
-      if (start_ok && end_ok)
-        return true;
-    }
-    return false;
-  };
-  for (const SpecEntry& entry : kSpecTable) {
-    bool all = true;
-    for (std::string_view part : entry.must_contain)
-      if (!part.empty() && !has_word(part))
-        all = false;
-    if (all)
-      return entry.bandwidth_gbs;
-  }
+  // The project's one GPU table (tuner/targets/gpu_spec.cpp), so that a device's datasheet
+  // bandwidth and a target's never disagree (issue 15).
+  if (const GpuSpec* spec = match_device_name(device_name))
+    return spec->dram_gbps;
   return std::nullopt;
 }
 

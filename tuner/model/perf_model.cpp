@@ -52,17 +52,20 @@ std::string_view to_string(Bound bound) {
     return "atomics";
   case Bound::launch:
     return "launch";
+  case Bound::tensor:
+    return "tensor";
   }
   return "?";
 }
 
 Bound bound_from_string(std::string_view text) {
-  for (Bound b : {Bound::dram, Bound::smem, Bound::alu, Bound::atomics, Bound::launch}) {
+  for (Bound b :
+       {Bound::dram, Bound::smem, Bound::alu, Bound::atomics, Bound::launch, Bound::tensor}) {
     if (to_string(b) == text)
       return b;
   }
   throw UsageError(
-      fmt::format("unknown bound '{}' (allowed: dram, smem, alu, atomics, launch)", text));
+      fmt::format("unknown bound '{}' (allowed: dram, smem, alu, atomics, launch, tensor)", text));
 }
 
 double dram_floor_us(double bytes, const GpuSpec& target) {
@@ -102,18 +105,27 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
   const int warps_per_block = (w.threads_per_block + t.warp_size - 1) / t.warp_size;
   const double max_warps = static_cast<double>(t.max_threads_per_sm) / t.warp_size;
   p.occupancy = std::min(1.0, p.blocks_per_sm * warps_per_block / max_warps);
-  const double grid = static_cast<double>(std::max<std::int64_t>(w.grid_blocks, 1));
+  double grid = static_cast<double>(std::max<std::int64_t>(w.grid_blocks, 1));
+  if (w.fill_gpu)
+    grid = std::max(grid, static_cast<double>(kFillBlocksPerSm) * t.sm_count);
   const double concurrent_blocks = static_cast<double>(p.blocks_per_sm) * t.sm_count;
   p.waves = grid / concurrent_blocks;
   const double active_sms = std::min<double>(t.sm_count, grid);
   p.active_sm_fraction = active_sms / t.sm_count;
-  // Warps resident on a busy SM: a small grid leaves SMs with fewer blocks than they could hold.
+  // Little's law: a busy SM keeps (resident threads x bytes per thread) in flight; a small grid
+  // leaves SMs with fewer blocks than they could hold.
   const double blocks_on_busy_sm = std::min<double>(p.blocks_per_sm, std::ceil(grid / t.sm_count));
-  const double resident_warps = blocks_on_busy_sm * warps_per_block;
-  const double latency_hiding = std::min(1.0, resident_warps / kWarpsToSaturateDram);
-
-  p.dram_us = w.dram_bytes / (t.dram_gbps * 1e3 * t.achievable_dram_fraction *
-                              p.active_sm_fraction * latency_hiding);
+  const double in_flight = active_sms * blocks_on_busy_sm * w.threads_per_block *
+                           std::max(w.bytes_in_flight_per_thread, 1.0);
+  // bytes / ns = GB/s
+  auto memory = [&](double peak_gbps, double latency_ns, bool& latency_bound) {
+    const double latency_gbps = in_flight / std::max(latency_ns, 1.0);
+    latency_bound = latency_gbps < peak_gbps;
+    return std::min(peak_gbps, latency_gbps);
+  };
+  p.memory_bandwidth_gbps =
+      memory(t.dram_gbps * t.achievable_dram_fraction, t.dram_latency_ns, p.latency_bound);
+  p.dram_us = w.dram_bytes / (p.memory_bandwidth_gbps * 1e3);
   // Compute-side parts pay for the last, partly filled wave.
   const double tail = p.waves > 1.0 ? std::ceil(p.waves) / p.waves : 1.0;
   const double clock = t.boost_clock_mhz; // cycles per microsecond
@@ -121,21 +133,36 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
       w.smem_build_ops / t.warp_size + w.smem_lookups / t.warp_size * w.bank_conflict_factor;
   p.smem_us = warp_smem_ops / (active_sms * clock) * tail;
   p.alu_us = w.alu_ops / (active_sms * t.fp32_lanes_per_sm * clock) * tail;
+  p.tensor_us = t.fp16_tensor_tflops > 0 ? w.tensor_flops / (t.fp16_tensor_tflops * 1e6) : 0;
   p.atomic_us = w.atomics / (kAtomicsPerClockPerSm * t.sm_count * clock);
+  p.launch_us += w.serial_bytes / (t.dram_gbps * t.achievable_dram_fraction * 1e3);
 
-  const double parts[] = {p.dram_us, p.smem_us, p.alu_us, p.atomic_us};
-  const Bound names[] = {Bound::dram, Bound::smem, Bound::alu, Bound::atomics};
-  double largest = 0, sum = 0;
-  for (int i = 0; i < 4; ++i) {
-    sum += parts[i];
+  // Overlapping parts: the largest counts; atomics tail, launches and serial passes add once.
+  const double compute = std::max({p.smem_us, p.alu_us, p.tensor_us});
+  p.total_us = std::max(p.dram_us, compute) + p.atomic_us + p.launch_us;
+  const double parts[] = {p.dram_us, p.smem_us, p.alu_us, p.tensor_us, p.atomic_us, p.launch_us};
+  const Bound names[] = {Bound::dram,   Bound::smem,    Bound::alu,
+                         Bound::tensor, Bound::atomics, Bound::launch};
+  double largest = -1;
+  for (int i = 0; i < 6; ++i) {
     if (parts[i] > largest) {
       largest = parts[i];
       p.bound = names[i];
     }
   }
-  if (p.launch_us > largest)
-    p.bound = Bound::launch;
-  p.total_us = largest + kOverlapLoss * (sum - largest) + p.launch_us;
+
+  // Warm L2: the weights stay in L2 between calls when they fit; the rest still crosses DRAM.
+  const double weights = w.weight_bytes > 0 ? std::min(w.weight_bytes, w.dram_bytes) : w.dram_bytes;
+  p.fits_l2 = weights <= static_cast<double>(t.l2_bytes);
+  p.warm_total_us = p.total_us;
+  if (p.fits_l2) {
+    bool unused = false;
+    const double l2_gbps = memory(t.l2_gbps * t.achievable_dram_fraction, t.l2_latency_ns, unused);
+    const double warm_memory_us =
+        weights / (l2_gbps * 1e3) + (w.dram_bytes - weights) / (p.memory_bandwidth_gbps * 1e3);
+    p.warm_total_us =
+        std::min(p.total_us, std::max(warm_memory_us, compute) + p.atomic_us + p.launch_us);
+  }
   return p;
 }
 

@@ -4,14 +4,22 @@
 // launch shape), so the same model serves LUT-GEMM variants, the OPTQ-style kernels and cuBLAS
 // (tuner/model/workloads.hpp builds the workloads).
 //
-// What it is: a roofline with occupancy. DRAM time is bytes over an achievable fraction of the
-// datasheet bandwidth, reduced when too few SMs or warps are busy to keep DRAM saturated;
-// shared-memory time counts warp-wide table stores and lookups (each lookup serialised by its
-// expected bank-conflict factor) against one shared-memory wavefront per SM per clock; ALU time
-// counts FP32-lane operations; atomics run at an assumed L2 rate. The parts overlap imperfectly:
-// the total is the largest part plus kOverlapLoss of the others, plus a launch overhead per launch.
-// The constants below are assumptions, not calibrations: they are stated so that a measurement can
-// prove them wrong (`lutgemm report` shows the model's error next to each measurement).
+// What it is (model v2, issue 10): a roofline whose memory side follows Little's law. Memory time
+// is bytes over the smaller of (a) the target's achievable DRAM bandwidth (per-target fraction of
+// the datasheet, GpuSpec::achievable_dram_fraction) and (b) the bytes the busy SMs keep in flight
+// divided by the memory latency (GpuSpec::dram_latency_ns): a small grid or a kernel with few loads
+// outstanding is latency-bound, on every architecture by its own latency. Shared-memory time counts
+// warp-wide table stores and lookups (each lookup serialised by its expected bank-conflict factor)
+// against one wavefront per SM per clock; ALU time counts FP32-lane operations (a workload counts
+// packed half2 arithmetic as one operation per two values); tensor-core time counts FLOPs against
+// the dense fp16 tensor throughput. These overlap: the total is the largest of them, plus the parts
+// that do not overlap, each counted once: the atomics tail, the launches, and serial passes (a
+// zeroing kernel) that run before or after the main kernel.
+// Two L2 regimes: cold (weights streamed from DRAM, as the harness times with rotated buffers; the
+// one tuning uses) and warm (weights that fit in L2 re-read from it at GpuSpec::l2_gbps and the L2
+// latency, as benchmarks that repeat one call on the same weights see).
+// The constants are assumptions with their reasons; `lutgemm model-check` shows how far they are
+// from published measurements and `lutgemm report` from this project's own.
 #include "targets/gpu_spec.hpp"
 
 #include <cstdint>
@@ -22,9 +30,13 @@ namespace lutgemm::model {
 
 // Assumptions of the model (see the comment above).
 inline constexpr double kLaunchOverheadUs = 2.0;     // per kernel launch, timed with CUDA events
-inline constexpr double kOverlapLoss = 0.3;          // fraction of non-dominant parts not hidden
-inline constexpr double kWarpsToSaturateDram = 16.0; // resident warps per SM to hide DRAM latency
 inline constexpr double kAtomicsPerClockPerSm = 1.0; // global (L2) atomics per SM per clock
+// A kernel that does not say otherwise keeps one 16-byte (128-bit) load per thread in flight.
+inline constexpr double kDefaultBytesInFlightPerThread = 16;
+// cuBLAS on GEMV-like shapes picks split-K (or smaller tiles) until every SM has work: modelled as
+// at least this many blocks per SM when KernelWorkload::fill_gpu is set (an assumption; cuBLAS's
+// heuristics are not published).
+inline constexpr int kFillBlocksPerSm = 2;
 inline constexpr std::int64_t kSmemReservedPerBlock =
     1024; // driver-reserved smem per block, sm_80+
 
@@ -36,14 +48,25 @@ struct KernelWorkload {
   double bank_conflict_factor = 1; // expected wavefronts per warp-wide lookup (1 = conflict-free)
   double alu_ops = 0;              // per-thread FP32-lane operations (FMA, add, unpack)
   double atomics = 0;              // global atomic operations (each half2 atomic counts once)
-  std::int64_t grid_blocks = 1;    // blocks of the main launch
+  double tensor_flops = 0;         // FLOPs on fp16 tensor cores (2 per multiply-add)
+  // Bytes that a warm L2 can hold between calls (the weights): when they fit in L2, the warm
+  // regime reads them from L2. 0: the whole dram_bytes.
+  double weight_bytes = 0;
+  // Bytes of loads each thread keeps outstanding (unrolling x vector width): the memory-level
+  // parallelism Little's law needs.
+  double bytes_in_flight_per_thread = kDefaultBytesInFlightPerThread;
+  bool fill_gpu = false; // the library splits K to give every SM work (cuBLAS; see above)
+  // Bytes moved by extra passes that do not overlap the main kernel (e.g. zeroing y before a
+  // split-K GEMV), at the achievable DRAM bandwidth.
+  double serial_bytes = 0;
+  std::int64_t grid_blocks = 1; // blocks of the main launch
   int threads_per_block = 128;
   int regs_per_thread = 32;
   std::int64_t smem_per_block = 0; // static + dynamic shared memory per block, bytes
   int launches = 1;                // kernel launches per call (e.g. a zeroing kernel + the GEMV)
 };
 
-enum class Bound { dram, smem, alu, atomics, launch };
+enum class Bound { dram, smem, alu, atomics, launch, tensor };
 std::string_view to_string(Bound bound);
 Bound bound_from_string(std::string_view text); // throws UsageError
 
@@ -59,12 +82,18 @@ struct Prediction {
   double active_sm_fraction = 0; // SMs that get any block
   // Parts, microseconds
   double dram_floor_us = 0; // bytes at 100% of datasheet bandwidth: no kernel can beat it
-  double dram_us = 0;       // bytes at the achievable fraction, corrected for occupancy
+  double dram_us = 0;       // cold: bytes at the achievable bandwidth or the latency bound
+  double memory_bandwidth_gbps =
+      0;                      // what dram_us assumes: min(achievable, bytes in flight / latency)
+  bool latency_bound = false; // the bytes in flight, not the bandwidth, set dram_us
   double smem_us = 0;
   double alu_us = 0;
+  double tensor_us = 0;
   double atomic_us = 0;
-  double launch_us = 0;
-  double total_us = 0;
+  double launch_us = 0;     // launch overhead of every launch plus serial passes
+  double total_us = 0;      // cold L2: what tuning ranks by and the harness measures
+  double warm_total_us = 0; // warm L2 (weights resident when they fit); = total_us when they do not
+  bool fits_l2 = false;
   Bound bound = Bound::dram; // the largest part
 };
 

@@ -22,22 +22,42 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
 
-// A GEMV streaming `weight_bytes_per_element`-byte weights: one FMA per weight and column.
+// A GEMV streaming `weight_bytes`-byte weights: one FMA per weight and column.
 KernelWorkload dense_gemv(std::string name, const Problem& p, double weight_bytes,
                           double activation_bytes, double output_bytes) {
   KernelWorkload w;
   w.name = std::move(name);
   const double mk = static_cast<double>(p.m) * static_cast<double>(p.k);
-  w.dram_bytes = mk * weight_bytes + static_cast<double>(p.k) * p.batch * activation_bytes +
+  w.weight_bytes = mk * weight_bytes;
+  w.dram_bytes = w.weight_bytes + static_cast<double>(p.k) * p.batch * activation_bytes +
                  static_cast<double>(p.m) * p.batch * output_bytes;
   w.alu_ops = mk * p.batch;
-  // cuBLAS's GEMV splits rows over blocks of 128 threads, a few rows per warp.
   w.threads_per_block = 128;
   w.regs_per_thread = 64;
   w.grid_blocks = ceil_div(p.m, 16);
   return w;
 }
 
+// cuBLAS on a GEMV-like shape (assumptions; cuBLAS's kernel choice is not published):
+// - batch 1: a GEMV kernel, blocks of 128 threads over 16 rows, two 16-byte loads in flight per
+//   thread, split-K when the rows alone do not give every SM work (fill_gpu).
+// - batch > 1 with fp16/int8 data: a tensor-core GEMM (128-row tiles, multi-stage asynchronous
+//   copies keep ~64 bytes per thread in flight), split-K to fill the GPU; its arithmetic is counted
+//   against the tensor throughput, so time stays flat with batch while DRAM-bound (as published
+//   for H100: +1% from batch 1 to 4).
+KernelWorkload cublas(std::string name, const Problem& p, double weight_bytes,
+                      double activation_bytes, double output_bytes, bool tensor_cores) {
+  auto w = dense_gemv(std::move(name), p, weight_bytes, activation_bytes, output_bytes);
+  w.fill_gpu = true;
+  w.bytes_in_flight_per_thread = 32;
+  if (tensor_cores && p.batch > 1) {
+    w.tensor_flops = 2.0 * static_cast<double>(p.m) * static_cast<double>(p.k) * p.batch;
+    w.alu_ops = 0;
+    w.grid_blocks = ceil_div(p.m, 128);
+    w.bytes_in_flight_per_thread = 64;
+  }
+  return w;
+}
 } // namespace
 
 std::string_view to_string(Baseline baseline) {
@@ -72,23 +92,31 @@ KernelWorkload baseline_workload(Baseline baseline, const Problem& p) {
   const double mk = static_cast<double>(p.m) * static_cast<double>(p.k);
   switch (baseline) {
   case Baseline::cublas_fp32:
-    return dense_gemv("cuBLAS fp32 GEMV", p, 4, 4, 4);
+    return cublas("cuBLAS fp32 GEMV", p, 4, 4, 4, false);
   case Baseline::cublas_fp16:
-    return dense_gemv("cuBLAS fp16 GEMV", p, 2, 2, 2);
+    return cublas("cuBLAS fp16 GEMV", p, 2, 2, 2, true);
   case Baseline::cublas_int8:
-    return dense_gemv("cuBLAS int8 GEMM", p, 1, 1, 4);
+    return cublas("cuBLAS int8 GEMM", p, 1, 1, 4, true);
   case Baseline::optq_fused: {
-    // q-bit values packed along K in uint32 words, per-output-channel fp16 scale and zero
-    // (pre-multiplied); per weight: extract, convert, FMA with the scale, FMA into the sum.
+    // GPTQ's vecquant3matmul launch: 256-thread blocks, each over 256 output rows (one per
+    // thread) and a 256-long slice of K, partial sums added with atomicAdd into y (zeroed before).
+    // q-bit values packed along K in uint32 words (one word per thread per step in flight),
+    // per-output-channel scale and zero. Per weight in FP32 lanes: extract (shift, and, and an or
+    // where a value straddles two words), convert, scale-and-zero FMA, then one FMA per column.
     auto w = dense_gemv(fmt::format("OPTQ-style fused {}-bit GEMV", p.bits), p, p.bits / 8.0, 2, 2);
     w.dram_bytes += static_cast<double>(p.m) * 2 * kFp16Bytes;
-    w.alu_ops = mk * (3 + p.batch);
+    w.weight_bytes += static_cast<double>(p.m) * 2 * kFp16Bytes;
+    w.alu_ops = mk * (5 + p.batch);
     w.threads_per_block = 256;
-    w.grid_blocks = ceil_div(p.m, 256);
-    // Activations staged in shared memory once per block (GPTQ's kernel keeps a lookup of them).
-    w.smem_per_block = 1024 * static_cast<std::int64_t>(kFp16Bytes) * p.batch;
-    w.smem_build_ops = static_cast<double>(w.grid_blocks) * p.k * p.batch;
+    const std::int64_t k_slices = ceil_div(p.k, 256);
+    w.grid_blocks = ceil_div(p.m, 256) * k_slices;
+    w.bytes_in_flight_per_thread = 4;
+    // The block's slice of activations staged in shared memory, read back per weight.
+    w.smem_per_block = 256 * static_cast<std::int64_t>(kFp16Bytes) * p.batch;
+    w.smem_build_ops = static_cast<double>(w.grid_blocks) * 256 * p.batch;
     w.smem_lookups = mk * p.batch / 2; // half2 reads of staged activations
+    w.atomics = static_cast<double>(p.m) * static_cast<double>(k_slices) * p.batch;
+    w.launches = 2; // zeroing y, then the kernel
     return w;
   }
   case Baseline::optq_dequant_cublas: {
@@ -96,14 +124,22 @@ KernelWorkload baseline_workload(Baseline baseline, const Problem& p) {
     auto w = dense_gemv(fmt::format("OPTQ-style {}-bit dequantize + cuBLAS fp16", p.bits), p,
                         p.bits / 8.0 + 2 * kFp16Bytes, 2, 2);
     w.dram_bytes += static_cast<double>(p.m) * 2 * kFp16Bytes;
+    w.weight_bytes = w.dram_bytes;
     w.alu_ops = mk * (3 + p.batch);
+    w.fill_gpu = true;
     w.launches = 2;
     return w;
   }
   case Baseline::awq_int4: {
+    // llm-awq's GEMV launch: one block row per 4 outputs and one per activation column (each
+    // column re-reads the weights: time grows with batch, as published for A10). Per weight in
+    // FP32 lanes: extract, convert, zero-and-scale FMA, then one FMA per column (no half2).
     auto w = dense_gemv("AWQ-style int4 GEMV", p, 0.5, 2, 2);
-    w.dram_bytes += static_cast<double>(p.m) * p.groups_per_row() * 2 * kFp16Bytes;
-    w.alu_ops = mk * (2 + p.batch);
+    w.weight_bytes = mk * 0.5 + static_cast<double>(p.m) * p.groups_per_row() * 2 * kFp16Bytes;
+    w.dram_bytes = w.weight_bytes * p.batch + static_cast<double>(p.k) * p.batch * kFp16Bytes +
+                   static_cast<double>(p.m) * p.batch * kFp16Bytes;
+    w.alu_ops = mk * (3 + p.batch);
+    w.grid_blocks = ceil_div(p.m, 4) * p.batch;
     return w;
   }
   }
@@ -165,9 +201,17 @@ KernelWorkload lutgemm_workload(const Problem& p, const LutgemmDesign& d) {
               w.smem_build_ops;
   w.atomics = split_k ? m / 2 * static_cast<double>(k_blocks) * p.batch : 0; // half2 atomics
   w.launches = split_k ? 2 : 1;
+  // Each thread loads one 32-bit word per bit-plane for each of its rows per step; the loads are
+  // independent, so all are in flight at once.
+  const double rows_per_thread = std::max(1.0, static_cast<double>(d.rows_per_block) / d.threads);
+  w.bytes_in_flight_per_thread = 4.0 * p.bits * rows_per_thread;
 
-  w.dram_bytes = packed_bcq_bytes(p) + static_cast<double>(p.k) * p.batch * kFp16Bytes +
-                 m * p.batch * kFp16Bytes * (split_k ? 2 : 1); // zeroing pass writes y once more
+  w.weight_bytes = packed_bcq_bytes(p);
+  w.dram_bytes =
+      w.weight_bytes + static_cast<double>(p.k) * p.batch * kFp16Bytes + m * p.batch * kFp16Bytes;
+  // The zeroing kernel writes y before the GEMV starts: it does not overlap it.
+  if (split_k)
+    w.serial_bytes = m * p.batch * kFp16Bytes;
   return w;
 }
 

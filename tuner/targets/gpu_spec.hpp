@@ -2,7 +2,9 @@
 // The built-in GPU spec table: datasheet figures of the GPUs the tuner can target without owning
 // one. The static pre-filter (registers, shared memory, threads against the limits), `--target`
 // and the performance model all read it. Every figure is a public datasheet or CUDA programming
-// guide value; `achievable_dram_fraction` is the one modelling assumption and is marked as such.
+// guide value, except the fields marked "modelling assumption" (efficiency and latencies), which
+// `lutgemm model-check` tests against published measurements. It is the one GPU table of the
+// project: cuda/device_info.cpp takes a device's datasheet bandwidth from here too.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -36,6 +38,12 @@ struct GpuSpec {
   // Modelling assumption (not datasheet): the fraction of peak DRAM bandwidth a well-written
   // streaming kernel reaches (about 88% on A100, 90-92% on H100 measured in copies).
   double achievable_dram_fraction = 0.88;
+  // Modelling assumptions (tuner/targets/gpu_spec.cpp gives the reasons): loaded memory latency,
+  // which with Little's law sets how many bytes must be in flight, and the L2 bandwidth a
+  // streaming kernel sees when its data is L2-resident (warm regime).
+  double dram_latency_ns = 600;
+  double l2_latency_ns = 250;
+  double l2_gbps = 0;
 
   std::string arch_text() const { return std::string(arch); }
   int compute_capability() const { return cc_major * 10 + cc_minor; } // 80, 90, ...
@@ -47,7 +55,8 @@ std::span<const GpuSpec> gpu_specs();
 // Lookup by key (case-insensitive; '_' and ' ' read as '-'). nullptr when unknown.
 const GpuSpec* try_find_target(std::string_view key);
 
-// Lookup by key; throws UsageError "unknown target 'x' (known: a100-40gb, ...)".
+// Lookup by key; throws UsageError "unknown target 'x' (known: a100-40gb, ...)". A key ending in
+// ".json" is a spec file (tuner/targets/gpu_spec_file.hpp): any GPU, validated.
 const GpuSpec& find_target(std::string_view key);
 
 // "a100-40gb, a100-80gb, ..." for error messages and --help.
