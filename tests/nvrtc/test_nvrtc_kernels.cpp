@@ -148,8 +148,8 @@ TEST(NvrtcKernels, ResourceReportsArePlausible) {
     // Every family uses dynamic shared memory only; together it must fit the no-opt-in limit.
     EXPECT_EQ(res.static_smem_bytes, 0) << where;
     EXPECT_LE(res.static_smem_bytes + variant.dynamic_smem, kLutMaxSmemBytes) << where;
-    EXPECT_GE(res.spill_store_bytes, 0) << where;
-    EXPECT_GE(res.spill_load_bytes, 0) << where;
+    // Spills are not checked here: a tuning variant may spill (the tuner measures what that
+    // costs); the shipped defaults must not, checked in DefaultsInTheGridDoNotSpill below.
     // ptxas reports cmem[0] (the kernel parameters) on sm_80; sm_90 passes them differently.
     if (r.requests[i].arch == "sm_80") {
       EXPECT_GT(res.const_bank0_bytes, 0) << where;

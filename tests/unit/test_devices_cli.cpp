@@ -75,7 +75,9 @@ TEST(DevicesCli, JsonNamesTheStateAndListsTheEmulator) {
 }
 
 TEST(DevicesCli, StubLibraryIsReportedAsUnusableNotAsACrash) {
-  const std::string stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+  const char* cuda_home = std::getenv("CUDA_HOME");
+  const std::string stub = std::string(cuda_home && *cuda_home ? cuda_home : "/usr/local/cuda") +
+                           "/lib64/stubs/libcuda.so";
   if (!std::ifstream(stub))
     GTEST_SKIP() << "no CUDA stub library at " << stub;
   const Result r = run("LUTGEMM_CUDA_DRIVER=" + stub, "devices");

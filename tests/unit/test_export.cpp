@@ -15,6 +15,8 @@
 #include <fstream>
 #include <random>
 
+#include <unistd.h>
+
 using namespace lutgemm::header_export;
 namespace fs = std::filesystem;
 
@@ -202,9 +204,27 @@ TEST(Export, BadNamespaceAndIdentifiers) {
   EXPECT_THROW(write_header({}, provenance(), {"a::"}), lutgemm::UsageError);
   EXPECT_THROW(write_header({}, provenance(), {"a b"}), lutgemm::UsageError);
   EXPECT_NO_THROW(write_header({}, provenance(), {"a::b_2"}));
+  // Keywords and reserved names write a header that does not compile (issue 16 item 9).
+  for (const char* bad : {"class", "std", "a::namespace", "int::b", "a__b", "_Upper", "std::x"})
+    EXPECT_THROW(write_header({}, provenance(), {bad}), lutgemm::UsageError) << bad;
+  EXPECT_NO_THROW(write_header({}, provenance(), {"_lower::classy::std2"}));
   EXPECT_EQ(identifier_of("K-Tile"), "k_tile");
   EXPECT_EQ(identifier_of("2x"), "p_2x");
   EXPECT_EQ(identifier_of("label"), "param_label");
+}
+
+TEST(Export, CliRefusesAReservedNamespaceWithExitTwoAndWritesNothing) {
+  const fs::path out = fs::temp_directory_path() / fmt::format("lutgemm_ns_{}.hpp", ::getpid());
+  fs::remove(out);
+  for (const char* bad : {"class", "std", "a::__b"}) {
+    // The namespace is checked before the database is opened, so a missing one does not matter.
+    EXPECT_EQ(run(fmt::format("{} export --db /nonexistent.db --device d --out {} --namespace '{}' "
+                              "2>/dev/null",
+                              LUTGEMM_CLI_PATH, out.string(), bad)),
+              2)
+        << bad;
+    EXPECT_FALSE(fs::exists(out)) << bad;
+  }
 }
 
 TEST(Export, HeaderCompilesWithGppAndFindsExactAndNearest) {
@@ -218,7 +238,9 @@ TEST(Export, HeaderCompilesWithGppAndFindsExactAndNearest) {
 }
 
 TEST(Export, HeaderCompilesWithNvcc) {
-  const fs::path nvcc = "/usr/local/cuda/bin/nvcc";
+  const char* cuda_home = std::getenv("CUDA_HOME");
+  const fs::path nvcc =
+      fs::path(cuda_home && *cuda_home ? cuda_home : "/usr/local/cuda") / "bin" / "nvcc";
   if (!fs::exists(nvcc))
     GTEST_SKIP() << "no nvcc at " << nvcc;
   const auto f = write_program();

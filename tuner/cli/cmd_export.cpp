@@ -28,6 +28,7 @@ public:
   }
 
   int run() override {
+    header_export::check_namespace(namespace_); // before anything is read or written
     header_export::ExportOptions options;
     options.name_space = namespace_;
     const auto results = report::open_result_database(db_);

@@ -21,19 +21,69 @@ bool is_identifier(std::string_view s) {
   });
 }
 
+// C++ keywords and alternative tokens: a namespace spelled like one does not compile.
+const std::set<std::string_view> kKeywords{"alignas",       "alignof",     "and",
+                                           "and_eq",        "asm",         "auto",
+                                           "bitand",        "bitor",       "bool",
+                                           "break",         "case",        "catch",
+                                           "char",          "char8_t",     "char16_t",
+                                           "char32_t",      "class",       "compl",
+                                           "concept",       "const",       "consteval",
+                                           "constexpr",     "constinit",   "const_cast",
+                                           "continue",      "co_await",    "co_return",
+                                           "co_yield",      "decltype",    "default",
+                                           "delete",        "do",          "double",
+                                           "dynamic_cast",  "else",        "enum",
+                                           "explicit",      "export",      "extern",
+                                           "false",         "float",       "for",
+                                           "friend",        "goto",        "if",
+                                           "inline",        "int",         "long",
+                                           "mutable",       "namespace",   "new",
+                                           "noexcept",      "not",         "not_eq",
+                                           "nullptr",       "operator",    "or",
+                                           "or_eq",         "private",     "protected",
+                                           "public",        "register",    "reinterpret_cast",
+                                           "requires",      "return",      "short",
+                                           "signed",        "sizeof",      "static",
+                                           "static_assert", "static_cast", "struct",
+                                           "switch",        "template",    "this",
+                                           "thread_local",  "throw",       "true",
+                                           "try",           "typedef",     "typeid",
+                                           "typename",      "union",       "unsigned",
+                                           "using",         "virtual",     "void",
+                                           "volatile",      "wchar_t",     "while",
+                                           "xor",           "xor_eq"};
+
+// Why `part` cannot name a namespace of the header, or empty when it can. Besides keywords, the
+// standard reserves `std` (and `posix`), names with a double underscore and names starting with
+// an underscore and a capital letter.
+std::string namespace_part_problem(std::string_view part) {
+  if (!is_identifier(part))
+    return "is not a C++ identifier (letters, digits, '_', parts joined by ::)";
+  if (kKeywords.count(part))
+    return fmt::format("uses the C++ keyword '{}'", part);
+  if (part == "std" || part == "posix" || part.find("__") != std::string_view::npos ||
+      (part.size() > 1 && part[0] == '_' && std::isupper(static_cast<unsigned char>(part[1]))))
+    return fmt::format("uses the reserved name '{}'", part);
+  return {};
+}
+
+} // namespace
+
 void check_namespace(const std::string& ns) {
   std::size_t start = 0;
   while (true) {
     const auto sep = ns.find("::", start);
-    if (!is_identifier(std::string_view(ns).substr(start, sep - start))) {
-      throw UsageError(fmt::format(
-          "namespace '{}' is not a C++ identifier (letters, digits, '_', parts joined by ::)", ns));
-    }
+    const auto problem = namespace_part_problem(std::string_view(ns).substr(start, sep - start));
+    if (!problem.empty())
+      throw UsageError(fmt::format("namespace '{}' {}", ns, problem));
     if (sep == std::string::npos)
       break;
     start = sep + 2;
   }
 }
+
+namespace {
 
 std::string quoted(const std::string& s) {
   std::string out = "\"";

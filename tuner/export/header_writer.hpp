@@ -39,6 +39,10 @@ struct ExportOptions {
   std::string name_space = "lutgemm_tuned"; // C++ namespace of everything in the header
 };
 
+// Throws UsageError when `ns` is not a valid, non-reserved C++ namespace path ("a::b"): each part
+// an identifier that is neither a keyword nor reserved (std, double underscores, _Capital).
+void check_namespace(const std::string& ns);
+
 // Throws UsageError when the namespace is not a C++ identifier (optionally qualified with ::).
 std::string write_header(std::vector<ExportEntry> entries, ExportProvenance provenance,
                          const ExportOptions& options);
