@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/seed_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
 #include "cuda/driver_api.hpp"
@@ -86,7 +87,8 @@ public:
     app.add_option("--budget", budget_, "random/model: at most N variants per problem (0: all)")
         ->default_val(0);
     app.add_option("--seed", seed_, "Seed of the random strategy and the test data")
-        ->default_val(1);
+        ->default_val(1)
+        ->check(kSeedValidator); // -1 would wrap to 2^64-1
     app.add_option("--space", space_,
                    "small (curated, the emu default) or full (the cuda "
                    "default)");
@@ -102,6 +104,9 @@ public:
     app.add_option("--variant-timeout", variant_timeout_s_,
                    "Seconds one variant may take in the worker before it is killed")
         ->default_val(variant_timeout_s_);
+    app.add_option("--verify", verify_,
+                   "emu: proxy (a small shape keeping the real M tail) or full (the real shape)")
+        ->default_val(verify_);
     app.add_flag("--json", json_, "Print the summary as JSON on stdout");
     app.add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -117,8 +122,9 @@ public:
       throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
     if (!target_.empty())
       (void)find_target(target_);
-    if (variant_timeout_s_ <= 0)
-      throw UsageError(fmt::format("--variant-timeout {} is not positive", variant_timeout_s_));
+    check_variant_timeout(variant_timeout_s_);
+    if (verify_ != "proxy" && verify_ != "full")
+      throw UsageError(fmt::format("--verify '{}' is not proxy or full", verify_));
     if (isolate_ && no_isolate_)
       throw UsageError("give --isolate or --no-isolate, not both");
     if (!space_.empty() && space_ != "small" && space_ != "full")
@@ -140,11 +146,12 @@ public:
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
 
-    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path);
+    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path, variant_timeout_s_);
     auto& config = setup.config;
     config.small_space = space_.empty() ? !use_cuda : space_ == "small";
     config.restrictions = params_;
     config.seed = seed_;
+    config.verify_full = verify_ == "full";
     auto& device = setup.device;
     const auto& source_note = setup.source_note;
     const auto& driver = setup.driver;
@@ -165,7 +172,11 @@ public:
                                     "--db",
                                     db_path,
                                     "--seed",
-                                    std::to_string(seed_)};
+                                    std::to_string(seed_),
+                                    "--variant-timeout",
+                                    fmt::format("{}", variant_timeout_s_),
+                                    "--verify",
+                                    verify_};
       worker = std::make_unique<search::WorkerEvaluator>(
           local, argv, std::chrono::milliseconds(static_cast<long>(variant_timeout_s_ * 1000)));
     }
@@ -344,6 +355,7 @@ private:
   std::uint64_t seed_ = 1;
   bool json_ = false, quiet_ = false, isolate_ = false, no_isolate_ = false;
   double variant_timeout_s_ = 300;
+  std::string verify_ = "proxy";
 };
 
 const Registration kRegistration{

@@ -3,6 +3,7 @@
 // reply per line on stdout, until stdin closes. Not meant to be run by hand.
 #include "backend/cuda_backend.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/seed_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "search/worker_evaluator.hpp"
 
@@ -20,7 +21,12 @@ public:
     app.add_option("--target", target_, "Built-in target (model and pre-filter)");
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
     app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
-    app.add_option("--seed", seed_, "Seed of the test data")->default_val(1);
+    app.add_option("--seed", seed_, "Seed of the test data")
+        ->default_val(1)
+        ->check(kSeedValidator); // -1 would wrap to 2^64-1
+    app.add_option("--variant-timeout", variant_timeout_s_, "Seconds per launch and compile (emu)")
+        ->default_val(variant_timeout_s_);
+    app.add_option("--verify", verify_, "proxy or full (emu)")->default_val(verify_);
   }
 
   int run() override {
@@ -28,8 +34,9 @@ public:
     std::shared_ptr<backend::CudaBackend> cuda;
     std::string failure;
     try {
-      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_);
+      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_, variant_timeout_s_);
       setup.config.seed = seed_;
+      setup.config.verify_full = verify_ == "full";
       cuda = std::dynamic_pointer_cast<backend::CudaBackend>(setup.backend);
       evaluator = std::make_unique<search::VariantEvaluator>(setup.backend, setup.config);
     } catch (const std::exception& e) {
@@ -54,6 +61,8 @@ private:
   std::string backend_ = "cuda", target_, db_;
   int ordinal_ = 0;
   std::uint64_t seed_ = 1;
+  double variant_timeout_s_ = 300;
+  std::string verify_ = "proxy";
 };
 
 const Registration kRegistration{
