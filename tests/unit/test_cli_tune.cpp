@@ -243,7 +243,7 @@ TEST(CliTune, FourConcurrentTunersOnOneDatabaseEvaluateEachVariantOnce) {
   const std::string args = std::string(LUTGEMM_CLI_PATH) +
                            " tune --backend emu --shape 1024x1024 --space full --param mu=8 "
                            "--param threads=128 --param accum=f32 --param load_bits=128 "
-                           "--param k_tile=128 --param rows_per_thread=4,8 --param table=half "
+                           "--param k_tile=128 --param rows_per_thread=4 --param table=half "
                            "--param split=1,2 --quiet --json --db " +
                            db;
   std::string script = "sh -c '";

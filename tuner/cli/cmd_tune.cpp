@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -196,6 +197,9 @@ public:
     options.strategy.strategy = strategy;
     options.strategy.budget = static_cast<std::size_t>(budget_);
     options.strategy.seed = seed_;
+    // A live tuner must never lose its claim mid-variant: the lease outlasts a compile plus a
+    // launch, each bounded by the variant timeout.
+    options.claim_lease_s = std::max(options.claim_lease_s, 2 * variant_timeout_s_ + 60);
     search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
     search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
     if (!quiet_)
