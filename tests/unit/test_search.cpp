@@ -250,7 +250,7 @@ TEST(TuneDriver, ResumeEvaluatesRetryableFailuresAgainButNotTheVariantsOwn) {
   EXPECT_EQ(now.at(own).disposition, Disposition::launch_error);
 }
 
-TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndRecordsTheRestAsSkipped) {
+TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndCountsTheRestAsSkipped) {
   Fixture f(temp_db());
   FakeEvaluator evaluator(TimeSource::modelled);
   TuneOptions options;
@@ -260,15 +260,11 @@ TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndRecordsTheRestAsSkipped) {
   EXPECT_EQ(s.evaluated, 7u);
   EXPECT_EQ(evaluator.calls.size(), 7u);
   EXPECT_EQ(s.skipped, s.after_constraints - 7);
+  // Only what was tried is stored: a row per untried variant was 10k-35k rows per problem.
   auto rows = f.store.run_measurements(f.run);
-  EXPECT_EQ(rows.size(), s.after_constraints);
-  std::size_t skipped = 0;
+  EXPECT_EQ(rows.size(), 7u);
   for (const auto& r : rows)
-    if (r.disposition == Disposition::skipped) {
-      ++skipped;
-      EXPECT_NE(r.message.find("budget"), std::string::npos);
-    }
-  EXPECT_EQ(skipped, s.after_constraints - 7);
+    EXPECT_NE(r.disposition, Disposition::skipped) << r.variant_label;
 }
 
 TEST(TuneDriver, ModelStrategyStopsEarlyAndFindsTheBest) {
