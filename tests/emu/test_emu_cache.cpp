@@ -5,7 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace emu_test;
 namespace fs = std::filesystem;
@@ -135,4 +138,53 @@ TEST(EmuCache, EmulatorInfo) {
   EXPECT_GE(info.threads, 1u);
   EXPECT_EQ(info.smem_limit_bytes, 48u * 1024);
   EXPECT_EQ(info.smem_optin_bytes, 227u * 1024);
+}
+
+TEST(EmuCache, HostCompilerKilledFromOutsideIsInterruptedNotACompileError) {
+  // The host compiler (a child process) is SIGKILLed mid-compile, as the OOM killer or a user
+  // would: that says nothing about the kernel, so it is interrupted (stored retryable), and the
+  // same kernel compiles with the real compiler afterwards.
+  const std::string dir = fresh_dir("killedcxx");
+  const std::string cxx = dir + "/killed-cxx";
+  {
+    std::FILE* f = std::fopen(cxx.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("#!/bin/sh\ncase \"$1\" in --version) echo 'killed-cxx 1.0';; *) kill -KILL $$;; "
+               "esac\n",
+               f);
+    std::fclose(f);
+    fs::permissions(cxx, fs::perms::owner_all);
+  }
+  {
+    ScopedEnv cache("LUTGEMM_CACHE_DIR", dir);
+    ScopedEnv compiler("LUTGEMM_EMU_CXX", cxx);
+    const std::string msg =
+        expect_error(ErrorKind::interrupted, [] { load_kernel(correct("axpy_2d_kernel")); });
+    EXPECT_NE(msg.find("signal 9"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("retryable"), std::string::npos) << msg;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(EmuCache, TemporariesOfADeadCompileAreRemovedLiveOnesKept) {
+  // A compile killed mid-way leaves "<hash>.so.tmp.<pid>.<rand>": removed once its pid is gone.
+  const std::string dir = fresh_dir("stale");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0)
+    ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0); // now a pid of no running process
+  const std::string dead = dir + "/0123456789abcdef.so.tmp." + std::to_string(child) + ".1f2e";
+  const std::string dead_object = dead + ".o";
+  const std::string live = dir + "/0123456789abcdef.so.tmp." + std::to_string(::getpid()) + ".3d";
+  const std::string library = dir + "/0123456789abcdef.so";
+  for (const auto& path : {dead, dead_object, live, library})
+    std::ofstream(path) << "x";
+  EXPECT_EQ(lutgemm::emu::detail::remove_stale_temporaries(dir), 2);
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_FALSE(fs::exists(dead_object));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(library));
+  fs::remove_all(dir);
 }

@@ -2,7 +2,14 @@
 // where it applies) and none hangs. Also launch configurations the driver would reject.
 #include "emu_test_util.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
 
 using namespace emu_test;
 using lutgemm::emu::DeviceBuffer;
@@ -169,6 +176,59 @@ TEST(EmuFaults, IsolatedLaunchReportsAndSurvives) {
   auto ok = load_kernel(broken("oob_by_one_kernel"));
   launch(*ok, config({1, 1, 1}, {8, 1, 1}), args, options);
   EXPECT_EQ(to_host<float>(out)[7], 7.0f);
+}
+
+namespace {
+// The children of this process (from /proc/<pid>/stat's parent field).
+std::vector<pid_t> child_pids() {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line))
+      continue;
+    const auto close = line.rfind(')'); // the name may hold spaces: the fields follow the last ')'
+    if (close == std::string::npos)
+      continue;
+    std::istringstream fields(line.substr(close + 2));
+    char state = 0;
+    pid_t parent = 0;
+    fields >> state >> parent;
+    if (parent == ::getpid())
+      children.push_back(static_cast<pid_t>(std::stol(entry.path().filename().string())));
+  }
+  return children;
+}
+} // namespace
+
+TEST(EmuFaults, IsolatedLaunchKilledFromOutsideIsInterruptedNotACrash) {
+  // A spinning kernel in an isolated launch child; another thread SIGKILLs the child (as a user or
+  // the OOM killer would). That says nothing about the kernel: interrupted (retryable), not crash.
+  DeviceBuffer flag = to_device(std::vector<int>{0});
+  DeviceBuffer out(32 * sizeof(float));
+  auto kernel = load_kernel(broken("spin_kernel"));
+  void* p[] = {flag.data(), out.data()};
+  void* args[] = {&p[0], &p[1]};
+  LaunchOptions options;
+  options.isolate = true;
+  options.timeout_s = 30;
+  std::atomic<int> killed{0};
+  std::thread killer([&] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (killed == 0 && std::chrono::steady_clock::now() < give_up) {
+      for (pid_t child : child_pids())
+        if (::kill(child, SIGKILL) == 0)
+          killed = child;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const std::string msg = expect_error(ErrorKind::interrupted, [&] {
+    launch(*kernel, config({1, 1, 1}, {32, 1, 1}), args, options);
+  });
+  killer.join();
+  EXPECT_NE(killed.load(), 0);
+  EXPECT_TRUE(contains(msg, "signal 9")) << msg;
+  EXPECT_TRUE(contains(msg, "retryable")) << msg;
 }
 
 TEST(EmuFaults, LaunchConfigRejections) {

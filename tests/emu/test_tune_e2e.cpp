@@ -166,7 +166,39 @@ TEST(TuneE2E, EmulatorReportsMapToDispositions) {
   EXPECT_EQ(backend::disposition_for(emu::ErrorKind::launch_config), Disposition::resource_limit);
   EXPECT_EQ(backend::disposition_for(emu::ErrorKind::timeout), Disposition::timeout);
   EXPECT_EQ(backend::disposition_for(emu::ErrorKind::deadlock), Disposition::timeout);
-  for (auto kind : {emu::ErrorKind::out_of_bounds, emu::ErrorKind::barrier_divergence,
-                    emu::ErrorKind::shared_race, emu::ErrorKind::crash})
+  for (auto kind :
+       {emu::ErrorKind::out_of_bounds, emu::ErrorKind::barrier_divergence,
+        emu::ErrorKind::shared_race, emu::ErrorKind::crash, emu::ErrorKind::interrupted})
     EXPECT_EQ(backend::disposition_for(kind), Disposition::launch_error);
+}
+
+TEST(TuneE2E, ProxyKeepsTheRealMTailAndVerifyFullUsesTheRealShape) {
+  // 4097 rows with 512-row blocks: a 1-row tail, which the proxy must verify (it used to always
+  // have a 20-row tail). A problem without a tail still gets a partial block for coverage.
+  LutParams params;
+  params.threads = 128;
+  params.rows_per_thread = 4;
+  const Problem odd{.m = 4097, .k = 512, .batch = 1, .bits = 3, .group = 128};
+  EXPECT_EQ(search::VariantEvaluator::proxy_problem(odd, params).m, 513);
+  const Problem aligned{.m = 8192, .k = 512, .batch = 1, .bits = 3, .group = 128};
+  EXPECT_EQ(search::VariantEvaluator::proxy_problem(aligned, params).m, 532);
+  const Problem small{.m = 700, .k = 512, .batch = 1, .bits = 3, .group = 128};
+  EXPECT_EQ(search::VariantEvaluator::proxy_problem(small, params).m, 700);
+
+  const auto db = temp_db("tune_e2e_full");
+  const std::vector<std::string> one = {"mu=8", "rows_per_thread=4", "threads=128", "split=1",
+                                        "combine=none"};
+  auto proxied = tune(db, config_for("a100-80gb", one), odd);
+  ASSERT_EQ(proxied.rows.size(), 1u);
+  EXPECT_EQ(proxied.rows[0].disposition, Disposition::ok) << proxied.rows[0].message;
+  EXPECT_EQ(proxied.rows[0].proxy_shape.substr(0, 4), "513x") << proxied.rows[0].proxy_shape;
+  const auto full_db = temp_db("tune_e2e_full2"); // a new file: not a resume of the above
+  auto config = config_for("a100-80gb", one);
+  config.verify_full = true;
+  auto full = tune(full_db, config, odd);
+  ASSERT_EQ(full.rows.size(), 1u);
+  EXPECT_EQ(full.rows[0].disposition, Disposition::ok) << full.rows[0].message;
+  EXPECT_EQ(full.rows[0].proxy_shape, "") << "verified at the real shape";
+  std::filesystem::remove(db);
+  std::filesystem::remove(full_db);
 }

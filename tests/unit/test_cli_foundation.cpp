@@ -244,3 +244,50 @@ TEST(CliParseErrors, HelpIsIntact) {
     EXPECT_NE(sub.out.find(option), std::string::npos) << option;
   EXPECT_GT(lines(sub.out).size(), 5u);
 }
+
+TEST(Reliability, AbsurdSizesTimeoutsAndSeedsAreExitTwoNamingTheValue) {
+  // Sizes are bounded where they are parsed (a 2^63 M used to print negative megabytes).
+  expect_usage_error("predict --shape 9223372036854775807x4096", {"9223372036854775807"});
+  expect_usage_error("predict --shape 99999999999999999999x4096", {"99999999999999999999"});
+  expect_usage_error("predict --shape 33554432x4096", {"33554432", "16777216"});
+  expect_usage_error("tune --backend emu --shape 16777216x16777216 --db /nonexistent/x.db",
+                     {"16777216x16777216", "weights"});
+  // --variant-timeout: nan, inf, absurdly large or small (every variant would be a timeout).
+  for (const char* bad : {"nan", "inf", "1e30", "0.000001", "0", "-3"})
+    expect_usage_error(std::string("tune --backend emu --shape 512x512 --db /nonexistent/x.db "
+                                   "--variant-timeout ") +
+                           bad,
+                       {"--variant-timeout"});
+  expect_usage_error("tune --backend emu --shape 512x512 --db /nonexistent/x.db --verify some",
+                     {"some", "proxy", "full"});
+  // --seed -1 used to wrap to 2^64-1.
+  expect_usage_error("quantize --shape 64x256 --seed -1", {"-1"});
+  expect_usage_error("tune --backend emu --shape 512x512 --db /nonexistent/x.db --seed -1", {"-1"});
+  // An unwritable --out is the user's input (exit 2), as in export.
+  expect_usage_error("quantize --shape 64x256 --out /nonexistent/dir/q.npy",
+                     {"/nonexistent/dir/q.npy"});
+  // --target '' means the default everywhere.
+  EXPECT_EQ(run("predict --shape 4096x4096 --target ''").exit_code, 0);
+}
+
+TEST(Reliability, RelativeErrorOfZeroOrTinyWeightsIsFinite) {
+  // All-zero weights printed "inf"; weights of 1e-9 gave 15.7 from fp16 rounding noise.
+  const std::vector<float> zeros(64, 0.0f), tiny(64, 1e-9f);
+  const std::vector<double> exact(64, 0.0), noisy(64, 1.6e-8);
+  EXPECT_EQ(reconstruction_error(zeros, exact).rel_frobenius, 0.0);
+  const double zero_ref = reconstruction_error(zeros, noisy).rel_frobenius;
+  EXPECT_TRUE(std::isfinite(zero_ref));
+  EXPECT_LT(zero_ref, 1e-3);
+  EXPECT_LT(reconstruction_error(tiny, noisy).rel_frobenius, 1e-3);
+  // Ordinary weights keep the plain relative error.
+  const std::vector<float> ones(64, 1.0f);
+  const std::vector<double> off(64, 1.01);
+  EXPECT_NEAR(reconstruction_error(ones, off).rel_frobenius, 0.01, 1e-9);
+  // Through the command: all-zero weights give numbers, not inf (JSON null).
+  const std::string zero_npy = temp_path("zeros.npy");
+  write_npy_matrix(zero_npy, NpyMatrix{4, 64, std::vector<float>(256, 0.0f)}, NpyDtype::float32);
+  const auto j = quantize_json("--weights '" + zero_npy + "' --group 32");
+  EXPECT_TRUE(j.at("rel_error").is_number()) << j.dump();
+  EXPECT_TRUE(j.at("converted_bcq_rel_error").is_number()) << j.dump();
+  std::remove(zero_npy.c_str());
+}

@@ -141,6 +141,12 @@ TEST(Npy, BadFilesGetOneClearLine) {
   EXPECT_NE(expect_usage_error(npy_bytes("{'descr': '<f4', 'shape': (2, 3), }", data))
                 .find("fortran_order"),
             std::string::npos);
+  // 2^31 x 2^31 float32 is 2^64 bytes: an unchecked product wraps to 0 and matches an empty body.
+  EXPECT_NE(expect_usage_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': "
+                                         "(2147483648, 2147483648), }",
+                                         ""))
+                .find("2^64"),
+            std::string::npos);
   auto bad_version = npy_bytes(good_dict, data);
   bad_version[6] = 9;
   EXPECT_NE(expect_usage_error(bad_version).find("version 9"), std::string::npos);

@@ -7,12 +7,14 @@
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace lutgemm;
 using namespace lutgemm::search;
@@ -66,11 +68,19 @@ public:
     ++calls[label];
     VariantOutcome out;
     out.source = source_;
+    if (auto f = failures.find(label); f != failures.end()) {
+      out.disposition = Disposition::launch_error;
+      out.message = f->second ? "killed by signal 9 (retryable)" : "out of bounds";
+      out.retryable = f->second;
+      return out;
+    }
     if (v.get_int("rows") == 64 && v.get_int("mu") == 4) {
       out.disposition = Disposition::wrong_result;
       out.message = "max error 3.5 > tolerance 0.1";
       return out;
     }
+    if (evaluate_delay.count() > 0)
+      std::this_thread::sleep_for(evaluate_delay); // so that concurrent tuners overlap
     double t = sweep_override.count(label) ? sweep_override[label] : true_time(label);
     out.disposition = Disposition::ok;
     out.time_us = measure::summarize({t, t * 1.001, t * 0.999, t, t, t, t, t, t, t});
@@ -86,6 +96,8 @@ public:
   std::map<std::string, double> truth;
   std::map<std::string, double> sweep_override;
   std::map<std::string, int> calls;
+  std::map<std::string, bool> failures; // label -> fails with launch_error (true: retryable)
+  std::chrono::milliseconds evaluate_delay{0};
   std::map<std::string, int> remeasured;
 
 private:
@@ -207,7 +219,38 @@ TEST(TuneDriver, InterruptedRunResumesWithoutReevaluating) {
   EXPECT_EQ(all.size(), summaries[0].after_constraints);
 }
 
-TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndRecordsTheRestAsSkipped) {
+TEST(TuneDriver, ResumeEvaluatesRetryableFailuresAgainButNotTheVariantsOwn) {
+  auto path = temp_db();
+  FakeEvaluator evaluator(TimeSource::modelled);
+  // First run: two variants fail for reasons outside them (a killed child), one fails on its own.
+  const std::string killed_a = "rows=128,threads=64,mu=4", killed_b = "rows=256,threads=128,mu=8";
+  const std::string own = "rows=512,threads=64,mu=4";
+  evaluator.failures[killed_a] = evaluator.failures[killed_b] = true;
+  evaluator.failures[own] = false;
+  std::size_t variants = 0;
+  {
+    Fixture f(path);
+    TuneDriver driver(f.store, evaluator, {}, f.run, f.device);
+    variants = driver.run({kProblem}, {})[0].after_constraints;
+  }
+  ASSERT_EQ(evaluator.calls[killed_a], 1);
+  evaluator.failures.clear();
+  Fixture f(path);
+  f.new_run();
+  TuneDriver driver(f.store, evaluator, {}, f.run, f.device);
+  auto summary = driver.run({kProblem}, {})[0];
+  EXPECT_EQ(summary.evaluated, 2u);
+  EXPECT_EQ(summary.resumed, variants - 2);
+  EXPECT_EQ(evaluator.calls[killed_a], 2);
+  EXPECT_EQ(evaluator.calls[killed_b], 2);
+  EXPECT_EQ(evaluator.calls[own], 1) << "a variant's own failure is final";
+  auto now = f.store.existing(f.device, f.store.problem_id(kProblem), TimeSource::modelled);
+  EXPECT_EQ(now.at(killed_a).disposition, Disposition::ok);
+  EXPECT_FALSE(now.at(killed_a).retryable);
+  EXPECT_EQ(now.at(own).disposition, Disposition::launch_error);
+}
+
+TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndCountsTheRestAsSkipped) {
   Fixture f(temp_db());
   FakeEvaluator evaluator(TimeSource::modelled);
   TuneOptions options;
@@ -217,15 +260,11 @@ TEST(TuneDriver, RandomBudgetEvaluatesOnlyTheBudgetAndRecordsTheRestAsSkipped) {
   EXPECT_EQ(s.evaluated, 7u);
   EXPECT_EQ(evaluator.calls.size(), 7u);
   EXPECT_EQ(s.skipped, s.after_constraints - 7);
+  // Only what was tried is stored: a row per untried variant was 10k-35k rows per problem.
   auto rows = f.store.run_measurements(f.run);
-  EXPECT_EQ(rows.size(), s.after_constraints);
-  std::size_t skipped = 0;
+  EXPECT_EQ(rows.size(), 7u);
   for (const auto& r : rows)
-    if (r.disposition == Disposition::skipped) {
-      ++skipped;
-      EXPECT_NE(r.message.find("budget"), std::string::npos);
-    }
-  EXPECT_EQ(skipped, s.after_constraints - 7);
+    EXPECT_NE(r.disposition, Disposition::skipped) << r.variant_label;
 }
 
 TEST(TuneDriver, ModelStrategyStopsEarlyAndFindsTheBest) {
@@ -267,4 +306,105 @@ TEST(TuneDriver, LeadersAreRemeasuredSoALuckySweepDoesNotWin) {
   for (const auto& r : f.store.run_measurements(f.run))
     remeasure_rows += r.phase == "remeasure";
   EXPECT_EQ(remeasure_rows, 2u);
+}
+
+TEST(TuneDriver, FourTunersOnOneDatabaseEvaluateEachVariantOnce) {
+  // Four processes tune the same problem on one database at once; claims share the work.
+  auto path = temp_db();
+  std::size_t variants = 0;
+  {
+    Fixture f(path); // creates the schema and the device before the tuners start
+    FakeEvaluator probe(TimeSource::modelled);
+    variants = enumerate(probe.space(kProblem), kProblem).accepted.size();
+  }
+  constexpr int kTuners = 4;
+  int pipe_fd[2];
+  ASSERT_EQ(pipe(pipe_fd), 0);
+  std::vector<pid_t> children;
+  for (int t = 0; t < kTuners; ++t) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      close(pipe_fd[0]);
+      int evaluations = -1;
+      try {
+        Fixture f(path);
+        FakeEvaluator evaluator(TimeSource::modelled);
+        evaluator.evaluate_delay = std::chrono::milliseconds(2);
+        TuneDriver driver(f.store, evaluator, {}, f.run, f.device);
+        auto summary = driver.run({kProblem}, {})[0];
+        evaluations = static_cast<int>(summary.evaluated);
+        if (summary.evaluated + summary.resumed != summary.after_constraints)
+          evaluations = -1000;
+      } catch (...) {
+      }
+      if (write(pipe_fd[1], &evaluations, sizeof evaluations) != sizeof evaluations)
+        _exit(2);
+      _exit(0);
+    }
+    children.push_back(child);
+  }
+  close(pipe_fd[1]);
+  int total = 0, value = 0, reports = 0;
+  while (read(pipe_fd[0], &value, sizeof value) == sizeof value) {
+    EXPECT_GE(value, 0) << "a tuner failed or left variants without a result";
+    total += value;
+    ++reports;
+  }
+  close(pipe_fd[0]);
+  for (auto child : children)
+    waitpid(child, nullptr, 0);
+  EXPECT_EQ(reports, kTuners);
+  EXPECT_EQ(total, static_cast<int>(variants)) << "each variant evaluated once over all tuners";
+  Fixture f(path);
+  store::Statement rows(f.store.database(),
+                        "SELECT count(*), count(DISTINCT variant_id) FROM measurements WHERE "
+                        "phase = 'sweep'");
+  ASSERT_TRUE(rows.step());
+  EXPECT_EQ(rows.column_int(0), static_cast<std::int64_t>(variants)) << "no duplicate rows";
+  EXPECT_EQ(rows.column_int(1), static_cast<std::int64_t>(variants));
+  store::Statement claims(f.store.database(), "SELECT count(*) FROM claims");
+  ASSERT_TRUE(claims.step());
+  EXPECT_EQ(claims.column_int(0), 0) << "every claim released";
+}
+
+TEST(TuneDriver, ClaimsOfADeadOrExpiredClaimerAreTakenOverALiveOneIsNot) {
+  auto path = temp_db();
+  Fixture f(path);
+  const auto problem = f.store.problem_id(kProblem);
+  const auto a = f.store.variant_id("toy", "a", "{}"), b = f.store.variant_id("toy", "b", "{}"),
+             c = f.store.variant_id("toy", "c", "{}");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0)
+    _exit(0);
+  waitpid(child, nullptr, 0); // a pid of no running process
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  auto insert = [&](std::int64_t variant, const std::string& claimer, std::int64_t pid,
+                    const std::string& lease) {
+    store::Statement s(f.store.database(),
+                       "INSERT INTO claims VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:"
+                       "%M:%fZ', 'now', ?7))");
+    s.bind(1, f.device).bind(2, problem).bind(3, variant).bind(4, f.run).bind(5, claimer);
+    s.bind(6, pid).bind(7, lease);
+    s.run();
+  };
+  insert(a, host, child, "+1 hours");      // dead claimer on this host
+  insert(b, "elsewhere", 1, "-1 seconds"); // another host, lease expired
+  insert(c, "elsewhere", 1, "+1 hours");   // another host, lease live
+  using Claim = store::Store::Claim;
+  EXPECT_EQ(f.store.claim(f.device, problem, a, f.run, TimeSource::modelled, 60), Claim::claimed);
+  EXPECT_EQ(f.store.claim(f.device, problem, b, f.run, TimeSource::modelled, 60), Claim::claimed);
+  EXPECT_EQ(f.store.claim(f.device, problem, c, f.run, TimeSource::modelled, 60), Claim::busy);
+  store::MeasurementRecord r;
+  r.run_id = f.run;
+  r.device_id = f.device;
+  r.problem_id = problem;
+  r.variant_id = a;
+  r.disposition = Disposition::wrong_result;
+  r.source = TimeSource::modelled;
+  f.store.record(r);
+  f.store.release_claim(f.device, problem, a);
+  EXPECT_EQ(f.store.claim(f.device, problem, a, f.run, TimeSource::modelled, 60), Claim::done);
 }

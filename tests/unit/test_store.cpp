@@ -341,3 +341,79 @@ TEST(Store, WriterKilledWithSigkillLosesNothingCommitted) {
   ASSERT_TRUE(integrity.step());
   EXPECT_EQ(integrity.column_text(0), "ok");
 }
+
+TEST(Store, RunOfAKilledProcessBecomesInterruptedOnOpen) {
+  auto path = temp_path("dead_run.db");
+  std::int64_t live_run = 0;
+  {
+    auto store = Store::open(path.string());
+    RunInfo info;
+    info.command_line = "this process";
+    live_run = store.begin_run(info);
+  }
+  int pipe_fd[2];
+  ASSERT_EQ(pipe(pipe_fd), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fd[0]);
+    auto store = Store::open(path.string());
+    RunInfo info;
+    info.command_line = "killed";
+    std::int64_t run = store.begin_run(info);
+    if (write(pipe_fd[1], &run, sizeof run) != sizeof run)
+      _exit(1);
+    pause(); // killed with -9 below, never ending its run
+    _exit(0);
+  }
+  close(pipe_fd[1]);
+  std::int64_t dead_run = 0;
+  ASSERT_EQ(read(pipe_fd[0], &dead_run, sizeof dead_run), static_cast<ssize_t>(sizeof dead_run));
+  close(pipe_fd[0]);
+  auto status_of = [&](Store& store, std::int64_t run) {
+    Statement select(store.database(),
+                     "SELECT status, ended_at IS NOT NULL FROM runs WHERE id = ?1");
+    select.bind(1, run);
+    EXPECT_TRUE(select.step());
+    return select.column_text(0) + (select.column_int(1) ? "+ended" : "");
+  };
+  {
+    auto store = Store::open(path.string()); // the child is alive: its run is still running
+    EXPECT_EQ(status_of(store, dead_run), "running");
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  auto store = Store::open(path.string());
+  EXPECT_EQ(status_of(store, dead_run), "interrupted+ended");
+  EXPECT_EQ(status_of(store, live_run), "running") << "this process is alive";
+}
+
+TEST(Store, DamagedDatabaseIsRefusedWithOneLineAndNothingWritten) {
+  // A dropped column and a dropped table: refused on open, naming what is missing, file unchanged.
+  for (const std::string& damage :
+       {std::string("ALTER TABLE measurements DROP COLUMN retryable"),
+        std::string("DROP TABLE claims"), std::string("DROP TABLE runs")}) {
+    auto path = temp_path("damaged.db");
+    fs::remove(path);
+    {
+      auto store = Store::open(path.string());
+      make_ids(store, kProblem);
+    }
+    {
+      Database db(path.string());
+      db.exec("PRAGMA foreign_keys = OFF; " + damage);
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    const auto before = read_file(path);
+    try {
+      Store::open(path.string());
+      ADD_FAILURE() << "accepted after: " << damage;
+    } catch (const UsageError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("damaged lutgemm database"), std::string::npos) << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+    EXPECT_EQ(read_file(path), before) << damage;
+  }
+}

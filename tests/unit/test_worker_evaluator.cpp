@@ -132,6 +132,7 @@ TEST(WorkerEvaluator, CrashIsLaunchErrorAndTheNextVariantGetsAFreshWorker) {
   auto crashed = evaluator.evaluate(kProblem, kVariant);
   EXPECT_EQ(crashed.disposition, Disposition::launch_error);
   EXPECT_NE(crashed.message.find("signal 11"), std::string::npos) << crashed.message;
+  EXPECT_FALSE(crashed.retryable) << "its own crash is final";
   auto next = evaluator.evaluate(kProblem, kVariant);
   EXPECT_EQ(next.disposition, Disposition::ok) << next.message;
   ASSERT_TRUE(next.time_us);
@@ -178,6 +179,27 @@ TEST(WorkerEvaluator, RetryableCrossesThePipe) {
   EXPECT_TRUE(outcome_from_json(to_json(o)).retryable);
   o.retryable = false;
   EXPECT_FALSE(outcome_from_json(to_json(o)).retryable);
+}
+
+TEST(WorkerEvaluator, WorkerKilledFromOutsideIsRetryable) {
+  // The worker is SIGKILLed while it evaluates (as the OOM killer or a user would): the failure
+  // says nothing about the variant, so it is stored retryable and the next worker answers.
+  const auto marker = std::filesystem::temp_directory_path() /
+                      ("fake_worker_marker_" + std::to_string(std::random_device{}()));
+  const std::string reply = to_json(sample_outcome()).dump();
+  const auto path =
+      script("read line\nif [ ! -e '" + marker.string() + "' ]; then touch '" + marker.string() +
+             "'; kill -KILL $$; fi\nprintf '%s\\n' '{\"outcome\": " + reply +
+             "}'\nwhile read line; do printf '%s\\n' '{\"outcome\": " + reply + "}'; done");
+  LocalFake local;
+  WorkerEvaluator evaluator(local, {path}, 10s);
+  auto killed = evaluator.evaluate(kProblem, kVariant);
+  EXPECT_EQ(killed.disposition, Disposition::launch_error);
+  EXPECT_TRUE(killed.retryable) << killed.message;
+  EXPECT_NE(killed.message.find("signal 9"), std::string::npos) << killed.message;
+  EXPECT_EQ(evaluator.evaluate(kProblem, kVariant).disposition, Disposition::ok);
+  std::filesystem::remove(path);
+  std::filesystem::remove(marker);
 }
 
 TEST(WorkerEvaluator, HangIsTimeout) {

@@ -30,6 +30,9 @@ struct PrepareResult {
   std::optional<space::ResourceUsage> resources;
   double compile_ms = 0;
   bool cache_hit = false;
+  // The compile failed for a reason outside the variant (the compiler was killed, ran out of
+  // memory): a later run should compile it again.
+  bool retryable = false;
 };
 
 struct RunResult {

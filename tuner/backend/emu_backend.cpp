@@ -22,6 +22,7 @@ Disposition disposition_for(emu::ErrorKind kind) {
   case emu::ErrorKind::barrier_divergence:
   case emu::ErrorKind::shared_race:
   case emu::ErrorKind::crash:
+  case emu::ErrorKind::interrupted: // stored retryable (PrepareResult / RunResult)
     return Disposition::launch_error;
   }
   return Disposition::launch_error;
@@ -67,6 +68,7 @@ PrepareResult EmuBackend::prepare(const LaunchPlan& plan) {
     } catch (const emu::EmuError& e) {
       result.disposition = disposition_for(e.kind());
       result.log = std::string(e.what()) + (e.log().empty() ? "" : "\n" + e.log());
+      result.retryable = e.kind() == emu::ErrorKind::interrupted;
       return result;
     }
   }
@@ -87,6 +89,7 @@ RunResult EmuBackend::run(const LaunchPlan& plan) {
   } catch (const emu::EmuError& e) {
     result.disposition = disposition_for(e.kind());
     result.message = fmt::format("emulator: {}: {}", emu::to_string(e.kind()), e.what());
+    result.retryable = e.kind() == emu::ErrorKind::interrupted;
   }
   result.wall_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

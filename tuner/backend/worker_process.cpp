@@ -59,7 +59,10 @@ void WorkerProcess::start() {
 std::string WorkerProcess::reap_detail() {
   int status = 0;
   std::string detail = "worker ended";
+  last_signal_ = 0;
   if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) {
+    if (WIFSIGNALED(status))
+      last_signal_ = WTERMSIG(status);
     if (WIFSIGNALED(status))
       detail = fmt::format("worker killed by signal {} ({})", WTERMSIG(status),
                            strsignal(WTERMSIG(status)));
@@ -99,6 +102,7 @@ WorkerReply WorkerProcess::request(const std::string& line, std::chrono::millise
       to_child_ = from_child_ = -1;
       reply.status = WorkerReply::Status::crashed;
       reply.detail = reap_detail();
+      reply.signal = last_signal_;
       return reply;
     }
     written += static_cast<std::size_t>(n);
@@ -138,6 +142,7 @@ WorkerReply WorkerProcess::request(const std::string& line, std::chrono::millise
       to_child_ = from_child_ = -1;
       reply.status = WorkerReply::Status::crashed;
       reply.detail = reap_detail();
+      reply.signal = last_signal_;
       return reply;
     }
   }

@@ -17,6 +17,7 @@ struct WorkerReply {
   Status status = Status::ok;
   std::string line;   // the reply (status ok)
   std::string detail; // "killed by signal 11 (Segmentation fault)", "no reply within 30 s"
+  int signal = 0;     // the signal that ended a crashed worker, 0 when it exited or hung
 };
 
 class WorkerProcess {
@@ -37,7 +38,7 @@ public:
 
 private:
   void start();
-  std::string reap_detail(); // waits for the child; describes how it ended
+  std::string reap_detail(); // waits for the child; describes how it ended (sets last_signal_)
 
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
@@ -46,6 +47,7 @@ private:
   std::string buffer_;
   int starts_ = 0;
   int restarts_ = 0;
+  int last_signal_ = 0;
 };
 
 } // namespace lutgemm::backend

@@ -78,7 +78,8 @@ public:
     problem_.group = parse_group(group_);
     problem_.has_offset = !no_offset_;
     validate(problem_);
-    const GpuSpec& target = find_target(target_);
+    // '' means the default, as in tune, space and compile.
+    const GpuSpec& target = find_target(target_.empty() ? std::string("a100-80gb") : target_);
     if (fp32_tables_)
       design_.table_entry_bytes = 4;
 

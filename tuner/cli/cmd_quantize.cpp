@@ -3,6 +3,7 @@
 // Frobenius reconstruction error and the storage of the kernels' packed BCQ layout. RTN weights
 // are stored in that layout through the exact uniform -> BCQ conversion, whose error is shown too.
 #include "cli/command_registry.hpp"
+#include "cli/seed_option.hpp"
 #include "common/error.hpp"
 #include "io/npy.hpp"
 #include "problem/problem.hpp"
@@ -45,7 +46,9 @@ public:
         ->default_val(15);
     app.add_flag("--no-offset", no_offset_, "BCQ without the offset z (plain BCQ)");
     app.add_option("--threads", threads_, "BCQ threads (0: all hardware threads)")->default_val(0);
-    app.add_option("--seed", seed_, "Seed of the random weights")->default_val(1);
+    app.add_option("--seed", seed_, "Seed of the random weights")
+        ->default_val(1)
+        ->check(cli::kSeedValidator); // -1 would wrap to 2^64-1
     app.add_option("--out", out_path_, "Write the dequantized weights here as float32 .npy");
     app.add_flag("--json", json_, "Print JSON");
   }

@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/seed_option.hpp"
 #include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -89,7 +91,8 @@ public:
     app.add_option("--budget", budget_, "random/model: at most N variants per problem (0: all)")
         ->default_val(0);
     app.add_option("--seed", seed_, "Seed of the random strategy and the test data")
-        ->default_val(1);
+        ->default_val(1)
+        ->check(kSeedValidator); // -1 would wrap to 2^64-1
     app.add_option("--space", space_,
                    "small (curated, the emu default) or full (the cuda "
                    "default)");
@@ -108,6 +111,9 @@ public:
     app.add_flag("--counters", counters_,
                  "emu: count each variant's memory requests (bank conflicts, sectors) in the "
                  "emulator, store them, and model with them (a second host compile per variant)");
+    app.add_option("--verify", verify_,
+                   "emu: proxy (a small shape keeping the real M tail) or full (the real shape)")
+        ->default_val(verify_);
     app.add_flag("--json", json_, "Print the summary as JSON on stdout");
     app.add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -123,8 +129,9 @@ public:
       throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
     if (!target_.empty())
       (void)find_target(target_);
-    if (variant_timeout_s_ <= 0)
-      throw UsageError(fmt::format("--variant-timeout {} is not positive", variant_timeout_s_));
+    check_variant_timeout(variant_timeout_s_);
+    if (verify_ != "proxy" && verify_ != "full")
+      throw UsageError(fmt::format("--verify '{}' is not proxy or full", verify_));
     if (isolate_ && no_isolate_)
       throw UsageError("give --isolate or --no-isolate, not both");
     if (!space_.empty() && space_ != "small" && space_ != "full")
@@ -148,11 +155,13 @@ public:
 
     if (counters_ && use_cuda)
       throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
-    auto setup = make_tune_setup(use_cuda, target_, ordinal_, db_path, counters_);
+    auto setup =
+        make_tune_setup(use_cuda, target_, ordinal_, db_path, variant_timeout_s_, counters_);
     auto& config = setup.config;
     config.small_space = space_.empty() ? !use_cuda : space_ == "small";
     config.restrictions = params_;
     config.seed = seed_;
+    config.verify_full = verify_ == "full";
     auto& device = setup.device;
     const auto& source_note = setup.source_note;
     const auto& driver = setup.driver;
@@ -173,7 +182,11 @@ public:
                                     "--db",
                                     db_path,
                                     "--seed",
-                                    std::to_string(seed_)};
+                                    std::to_string(seed_),
+                                    "--variant-timeout",
+                                    fmt::format("{}", variant_timeout_s_),
+                                    "--verify",
+                                    verify_};
       if (counters_)
         argv.push_back("--counters");
       worker = std::make_unique<search::WorkerEvaluator>(
@@ -195,6 +208,9 @@ public:
     options.strategy.strategy = strategy;
     options.strategy.budget = static_cast<std::size_t>(budget_);
     options.strategy.seed = seed_;
+    // A live tuner must never lose its claim mid-variant: the lease outlasts a compile plus a
+    // launch, each bounded by the variant timeout.
+    options.claim_lease_s = std::max(options.claim_lease_s, 2 * variant_timeout_s_ + 60);
     search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
     search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
     if (!quiet_)
@@ -354,6 +370,7 @@ private:
   std::uint64_t seed_ = 1;
   bool json_ = false, quiet_ = false, isolate_ = false, no_isolate_ = false, counters_ = false;
   double variant_timeout_s_ = 300;
+  std::string verify_ = "proxy";
 };
 
 const Registration kRegistration{

@@ -3,6 +3,7 @@
 // reply per line on stdout, until stdin closes. Not meant to be run by hand.
 #include "backend/cuda_backend.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/seed_option.hpp"
 #include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "search/worker_evaluator.hpp"
@@ -23,7 +24,12 @@ public:
     cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
     app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
-    app.add_option("--seed", seed_, "Seed of the test data")->default_val(1);
+    app.add_option("--seed", seed_, "Seed of the test data")
+        ->default_val(1)
+        ->check(kSeedValidator); // -1 would wrap to 2^64-1
+    app.add_option("--variant-timeout", variant_timeout_s_, "Seconds per launch and compile (emu)")
+        ->default_val(variant_timeout_s_);
+    app.add_option("--verify", verify_, "proxy or full (emu)")->default_val(verify_);
     app.add_flag("--counters", counters_, "emu: count each variant's memory requests");
   }
 
@@ -32,8 +38,10 @@ public:
     std::shared_ptr<backend::CudaBackend> cuda;
     std::string failure;
     try {
-      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_, counters_);
+      auto setup = make_tune_setup(backend_ == "cuda", target_, ordinal_, db_, variant_timeout_s_,
+                                   counters_);
       setup.config.seed = seed_;
+      setup.config.verify_full = verify_ == "full";
       cuda = std::dynamic_pointer_cast<backend::CudaBackend>(setup.backend);
       evaluator = std::make_unique<search::VariantEvaluator>(setup.backend, setup.config);
     } catch (const std::exception& e) {
@@ -59,6 +67,8 @@ private:
   int ordinal_ = 0;
   bool counters_ = false;
   std::uint64_t seed_ = 1;
+  double variant_timeout_s_ = 300;
+  std::string verify_ = "proxy";
 };
 
 const Registration kRegistration{

@@ -3,15 +3,25 @@
 #include "backend/cuda_backend.hpp"
 #include "backend/emu_backend.hpp"
 #include "cli/cli_common.hpp"
+#include "common/error.hpp"
 #include "jit/sqlite_kernel_cache.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace lutgemm::cli {
 
+void check_variant_timeout(double seconds) {
+  // nan, inf and absurd values would make every variant a timeout (or none ever one).
+  if (!std::isfinite(seconds) || seconds < 0.1 || seconds > 86400) {
+    throw UsageError(fmt::format("--variant-timeout {} is outside 0.1 .. 86400 seconds", seconds));
+  }
+}
+
 TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
-                          const std::string& db_path, bool emu_counters) {
+                          const std::string& db_path, double variant_timeout_s, bool emu_counters) {
   TuneSetup s;
   auto& config = s.config;
   auto& device = s.device;
@@ -76,7 +86,8 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   // end of the sweep.
   emu::LaunchOptions launch;
   launch.isolate = true;
-  launch.timeout_s = 120;
+  launch.timeout_s = variant_timeout_s;
+  emu::set_compile_timeout(variant_timeout_s); // a stuck host compile is killed, not waited on
   s.backend = std::make_shared<backend::EmuBackend>(launch, emu_counters);
   if (emu_counters)
     s.source_note += "; the model uses each variant's emulated shared-memory and atomics counters";

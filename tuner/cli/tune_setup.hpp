@@ -22,8 +22,13 @@ struct TuneSetup {
 // `target`: a built-in target key or "" (cuda: the device's own match; emu: a100-80gb).
 // `db_path`: the database whose compile_cache is the JIT's SQLite tier (cuda). Throws
 // DriverUnavailable (cuda without a device) or UsageError (unknown target).
+// `variant_timeout_s` bounds each emulated launch and each host compile (emu).
 // `emu_counters`: the emulator counts each variant's main launch (tune --counters).
 TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
-                          const std::string& db_path, bool emu_counters = false);
+                          const std::string& db_path, double variant_timeout_s = 300,
+                          bool emu_counters = false);
+
+// --variant-timeout: finite, 0.1 s .. 1 day; UsageError naming the value otherwise.
+void check_variant_timeout(double seconds);
 
 } // namespace lutgemm::cli

@@ -32,6 +32,8 @@ std::string to_string(ErrorKind kind) {
     return "timeout";
   case ErrorKind::crash:
     return "crash";
+  case ErrorKind::interrupted:
+    return "interrupted";
   }
   return "unknown";
 }

@@ -32,6 +32,8 @@ enum class ErrorKind {
   shared_race,        // two threads touched one shared address between barriers (race check)
   timeout,            // the launch ran past LaunchOptions::timeout_s
   crash,              // any other fatal signal inside the kernel (isolated launches only)
+  interrupted, // the launch child or the host compiler was killed from outside (a user's kill, the
+               // OOM killer) or ran out of memory: says nothing about the kernel, a resume retries
 };
 std::string to_string(ErrorKind kind);
 
@@ -97,6 +99,11 @@ public:
 // Compiles (or finds in the disk cache, key: source hash + spec + compiler + flags) and loads.
 // Throws EmuError(compile_error) with the compiler's log.
 std::shared_ptr<const Kernel> load_kernel(const KernelSpec& spec);
+
+// A host compile running past this many seconds is killed and reported as EmuError(timeout)
+// (default 600; `tune --variant-timeout` sets it). Process-wide.
+void set_compile_timeout(double seconds);
+double compile_timeout();
 
 // One launch, like cuLaunchKernel: args[i] points at the value of the kernel's i-th parameter.
 // Throws EmuError on any fault or rejected configuration.

@@ -3,12 +3,17 @@
 #include "build_info.hpp"
 #include "common/embedded_sources.hpp"
 #include "common/error.hpp"
+#include "common/outside_failure.hpp"
+#include "common/process_status.hpp"
 #include "emu/emulator.hpp"
 #include "jit/nvrtc_compiler.hpp"
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -310,10 +315,40 @@ std::string library_key(const KernelSpec& spec, BuildMode mode) {
   return text;
 }
 
+int remove_stale_temporaries(const std::string& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto at = name.find(".tmp.");
+    if (at == std::string::npos)
+      continue;
+    const std::string rest = name.substr(at + 5); // "<pid>.<rand>[.o]"
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0 || rest.find_first_not_of("0123456789") != dot)
+      continue;
+    const long pid = std::stol(rest.substr(0, dot));
+    if (!process_is_gone(static_cast<pid_t>(pid)))
+      continue; // alive (or another user's: not ours to judge)
+    std::error_code rm;
+    if (fs::remove(it->path(), rm))
+      ++removed;
+  }
+  return removed;
+}
+
 HostLibrary build_library(const KernelSpec& spec, BuildMode mode) {
   const std::string key = library_key(spec, mode);
   const std::string dir = cache_dir();
   fs::create_directories(dir);
+  {
+    // A compile killed from outside leaves its temporaries: removed once per process and folder.
+    static std::mutex mutex;
+    static std::set<std::string> swept;
+    std::lock_guard lock(mutex);
+    if (swept.insert(dir).second)
+      remove_stale_temporaries(dir);
+  }
   const std::string stem =
       fmt::format("{}/{:016x}{}", dir, fnv1a(key), mode == BuildMode::race_check ? "-race" : "");
   HostLibrary lib;
@@ -353,12 +388,33 @@ HostLibrary build_library(const KernelSpec& spec, BuildMode mode) {
   } else {
     command += link_flags + " -o " + shell_quote(tmp);
   }
+  // Bounded by the compile timeout: coreutils' timeout sends TERM, then KILL 2 s later, and exits
+  // 124 when the time ran out (137 when it or the compiler was killed from outside).
+  const double limit = compile_timeout();
+  command = fmt::format("timeout -k 2 {} sh -c {}", limit, shell_quote(command));
   const RunResult r = run_command(command);
   lib.compile_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (r.status != 0) {
     fs::remove(tmp, ec);
     write_atomically(stem + ".log", command + "\n" + r.output);
+    if (r.status == 124) {
+      throw EmuError(ErrorKind::timeout,
+                     fmt::format("host compile of {} ran past {} s and was killed; log: {}.log",
+                                 spec.name_expression, limit, stem),
+                     r.output);
+    }
+    // A compiler killed from outside (status 128 + signal, from the shell) or out of memory says
+    // nothing about the kernel: a resume compiles it again.
+    if ((r.status > 128 && is_outside_signal(r.status - 128)) || says_out_of_memory(r.output)) {
+      throw EmuError(ErrorKind::interrupted,
+                     fmt::format("host compile of {} did not finish (exit {}){}; log: {}.log",
+                                 spec.name_expression, r.status,
+                                 r.status > 128 ? retryable_note(r.status - 128)
+                                                : " (retryable: out of memory)",
+                                 stem),
+                     r.output);
+    }
     std::string first_error = r.output.substr(0, std::min<std::size_t>(r.output.size(), 2000));
     throw EmuError(ErrorKind::compile_error,
                    fmt::format("host compile of {} failed (exit {}); log: {}.log\n{}",
@@ -370,3 +426,18 @@ HostLibrary build_library(const KernelSpec& spec, BuildMode mode) {
 }
 
 } // namespace lutgemm::emu::detail
+
+namespace lutgemm::emu {
+namespace {
+std::atomic<double> g_compile_timeout_s{600};
+} // namespace
+
+void set_compile_timeout(double seconds) {
+  g_compile_timeout_s = seconds;
+}
+
+double compile_timeout() {
+  return g_compile_timeout_s;
+}
+
+} // namespace lutgemm::emu

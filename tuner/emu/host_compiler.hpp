@@ -42,4 +42,9 @@ std::string library_key(const KernelSpec& spec, BuildMode mode);
 // Compiles, or finds in the disk cache. Throws EmuError(compile_error) with the compiler's log.
 HostLibrary build_library(const KernelSpec& spec, BuildMode mode);
 
+// Removes the temporaries ("<name>.tmp.<pid>.<rand>[.o]") that processes killed mid-compile left in
+// `dir`: those whose pid is no longer running. A live compile's files are kept. Returns how many
+// were removed. build_library() runs it once per process on the cache folder.
+int remove_stale_temporaries(const std::string& dir);
+
 } // namespace lutgemm::emu::detail

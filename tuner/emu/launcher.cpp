@@ -1,6 +1,7 @@
 // launch(): driver-like configuration checks, blocks on a pool of worker threads, the timeout
 // watchdog, and isolated launches in a forked child.
 #include "common/error.hpp"
+#include "common/outside_failure.hpp"
 #include "emu/device_registry.hpp"
 #include "emu/loaded_kernel.hpp"
 #include "emu/worker.hpp"
@@ -190,6 +191,11 @@ void run_isolated(const Kernel& kernel, const LaunchConfig& config, void** args,
   }
   if (const auto nl = reply.find('\n'); nl != std::string::npos)
     throw EmuError(static_cast<ErrorKind>(std::stoi(reply.substr(0, nl))), reply.substr(nl + 1));
+  // Killed before it could answer by a signal a kernel does not raise by faulting (a user's kill,
+  // the OOM killer): nothing is known about the kernel.
+  if (WIFSIGNALED(status) && is_outside_signal(WTERMSIG(status)))
+    throw EmuError(ErrorKind::interrupted, fmt::format("{}: the isolated launch was killed{}", name,
+                                                       retryable_note(WTERMSIG(status))));
   throw EmuError(ErrorKind::crash,
                  fmt::format("{}: crash: the isolated launch died ({})", name,
                              WIFSIGNALED(status)

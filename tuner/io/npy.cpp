@@ -169,11 +169,18 @@ NpyMatrix parse_npy_matrix(std::string_view bytes, std::string_view name) {
          fmt::format("shape {}x{} is empty: M and K must be positive", h.shape[0], h.shape[1]));
   if (h.shape[0] > (std::int64_t{1} << 31) || h.shape[1] > (std::int64_t{1} << 31))
     fail(name, fmt::format("shape {}x{} is too large", h.shape[0], h.shape[1]));
-  const auto count = static_cast<std::size_t>(h.shape[0] * h.shape[1]);
+  // Checked arithmetic: 2^31 x 2^31 float32 is 2^64 bytes, which would wrap to 0 and pass.
+  std::size_t count = 0, needed = 0;
   const auto data = bytes.substr(data_offset);
-  if (data.size() != count * h.item_size) {
+  if (__builtin_mul_overflow(static_cast<std::size_t>(h.shape[0]),
+                             static_cast<std::size_t>(h.shape[1]), &count) ||
+      __builtin_mul_overflow(count, h.item_size, &needed)) {
+    fail(name, fmt::format("shape {}x{} of {} needs more than 2^64 data bytes", h.shape[0],
+                           h.shape[1], to_string(h.dtype)));
+  }
+  if (data.size() != needed) {
     fail(name, fmt::format("shape {}x{} of {} needs {} data bytes, the file has {}", h.shape[0],
-                           h.shape[1], to_string(h.dtype), count * h.item_size, data.size()));
+                           h.shape[1], to_string(h.dtype), needed, data.size()));
   }
   NpyMatrix matrix;
   matrix.rows = h.shape[0];
@@ -237,6 +244,8 @@ void write_npy_matrix(const std::string& path, const NpyMatrix& matrix, NpyDtype
     }
   }
   std::ofstream file(path, std::ios::binary);
+  if (!file.is_open()) // a bad path is the user's input (exit 2), as in `export --out`
+    throw UsageError(fmt::format("cannot write '{}'", path));
   file.write(out.data(), static_cast<std::streamsize>(out.size()));
   if (!file)
     throw RuntimeError(fmt::format("{}: cannot write the file", path));

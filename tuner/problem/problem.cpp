@@ -11,6 +11,10 @@ namespace {
 std::int64_t parse_positive(std::string_view text, std::string_view what) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range ||
+      (ec == std::errc() && end == text.data() + text.size() && value > kMaxDim)) {
+    throw UsageError(fmt::format("{} '{}' is larger than {}", what, text, kMaxDim));
+  }
   if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
     throw UsageError(fmt::format("{} '{}' is not a positive integer", what, text));
   }
@@ -23,6 +27,14 @@ void validate(const Problem& p) {
     throw UsageError(fmt::format("M = {} must be positive", p.m));
   if (p.k <= 0)
     throw UsageError(fmt::format("K = {} must be positive", p.k));
+  if (p.m > kMaxDim)
+    throw UsageError(fmt::format("M = {} is larger than {}", p.m, kMaxDim));
+  if (p.k > kMaxDim)
+    throw UsageError(fmt::format("K = {} is larger than {}", p.k, kMaxDim));
+  if (p.m > kMaxProblemWeights / p.k) {
+    throw UsageError(
+        fmt::format("{}x{} has more than {} weights (2^36)", p.m, p.k, kMaxProblemWeights));
+  }
   if (p.k % kKGranule != 0) {
     throw UsageError(fmt::format("K = {} must be a multiple of {}", p.k, kKGranule));
   }
@@ -61,10 +73,7 @@ void parse_shape(std::string_view text, std::int64_t& m, std::int64_t& k) {
 int parse_group(std::string_view text) {
   if (text == "row" || text == "k" || text == "K")
     return kRowWise;
-  auto value = parse_positive(text, "group size");
-  if (value > (1 << 30))
-    throw UsageError(fmt::format("group size '{}' is too large", text));
-  return static_cast<int>(value);
+  return static_cast<int>(parse_positive(text, "group size")); // <= kMaxDim fits an int
 }
 
 } // namespace lutgemm

@@ -13,6 +13,10 @@ inline constexpr int kMinBits = 1;
 inline constexpr int kMaxBits = 8;
 inline constexpr int kMaxBatch = 32; // largest batch served by the table-based kernels
 inline constexpr int kKGranule = 32; // K must be a multiple of this (one packed word)
+// Upper bounds, so that every size derived from a problem (bytes, grids, times) fits in 64 bits:
+// M and K up to 2^24 (16.7 M; the largest LLM layers are ~0.25 M), M x K up to 2^36 weights.
+inline constexpr std::int64_t kMaxDim = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxProblemWeights = std::int64_t{1} << 36;
 
 struct Problem {
   std::int64_t m = 0;     // output features (rows of W)
@@ -28,14 +32,16 @@ struct Problem {
   friend bool operator==(const Problem&, const Problem&) = default;
 };
 
-// Throws UsageError naming the bad value and what is allowed (M, K > 0; K % 32 == 0;
-// 1 <= bits <= 8; 1 <= batch <= 32; g a positive multiple of 32 dividing K, or row-wise).
+// Throws UsageError naming the bad value and what is allowed (0 < M, K <= kMaxDim; M x K <=
+// kMaxProblemWeights; K % 32 == 0; 1 <= bits <= 8; 1 <= batch <= 32; g a positive multiple of 32
+// dividing K, or row-wise).
 void validate(const Problem& problem);
 
 // "49152x12288 b1 q3 g128" (g: "row" when row-wise). Stable: used in labels and the database.
 std::string to_string(const Problem& problem);
 
-// Parses "MxK" (e.g. "49152x12288") into m and k; throws UsageError on malformed text.
+// Parses "MxK" (e.g. "49152x12288") into m and k; throws UsageError on malformed text or a size
+// above kMaxDim.
 void parse_shape(std::string_view text, std::int64_t& m, std::int64_t& k);
 
 // Parses a group option: "row" (or "k") -> kRowWise, else a positive integer.

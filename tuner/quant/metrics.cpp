@@ -26,7 +26,8 @@ ReconstructionError reconstruction_error(std::span<const float> weights,
     max_abs = std::max(max_abs, std::abs(d));
   }
   ReconstructionError e;
-  e.rel_frobenius = norm2 > 0 ? std::sqrt(diff2 / norm2) : (diff2 > 0 ? INFINITY : 0.0);
+  const double floor2 = static_cast<double>(weights.size()) * kErrorFloor * kErrorFloor;
+  e.rel_frobenius = std::sqrt(diff2 / std::max(norm2, floor2));
   e.max_abs = max_abs;
   e.rmse = std::sqrt(diff2 / static_cast<double>(weights.size()));
   return e;

@@ -6,10 +6,16 @@
 
 namespace lutgemm {
 
+// The smallest normal fp16 (2^-14): scales and offsets are stored in fp16, so errors below it are
+// measured against it rather than against a smaller reference.
+inline constexpr double kErrorFloor = 6.103515625e-05;
+
 struct ReconstructionError {
-  double rel_frobenius = 0; // ||W - Q||_F / ||W||_F (0 when W is all zeros and Q == W)
-  double max_abs = 0;       // max |W - Q|
-  double rmse = 0;          // sqrt(mean (W - Q)^2)
+  // ||W - Q||_F / max(||W||_F, sqrt(N) * kErrorFloor): relative to the weights, but never to less
+  // than fp16's resolution, so all-zero or tiny (1e-9) weights give a finite, meaningful number.
+  double rel_frobenius = 0;
+  double max_abs = 0; // max |W - Q|
+  double rmse = 0;    // sqrt(mean (W - Q)^2)
 };
 
 // Throws UsageError when the sizes differ or are empty.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 namespace lutgemm::search {
 namespace {
@@ -112,30 +113,39 @@ TuneDriver::run(const std::vector<Problem>& problems,
       return b;
     };
 
-    std::size_t position = 0;
-    for (; position < p.order.size(); ++position) {
-      if (stop != nullptr && stop->load()) {
-        interrupted_ = true;
-        break;
-      }
-      if (early.should_stop())
-        break;
-      const auto& variant = p.enumeration.accepted[p.order[position]];
-      const auto& label = p.labels[p.order[position]];
+    // One variant: taken from the database when final there, else claimed (store::Store::claim)
+    // and evaluated. Returns false when another tuner on the database holds its claim.
+    auto attempt = [&](std::size_t index) -> bool {
+      const auto& variant = p.enumeration.accepted[index];
+      const auto& label = p.labels[index];
       ProgressEvent event;
       event.total = total;
       event.problem = to_string(p.problem);
       event.source = source;
       event.variant = label;
       auto found = existing.find(label);
-      if (found != existing.end() && found->second.disposition != Disposition::skipped) {
-        note_result(label, found->second.disposition, found->second.median_us,
-                    found->second.proxy_shape);
+      std::optional<store::StoredMeasurement> stored;
+      if (found != existing.end() && found->second.is_final())
+        stored = found->second;
+      std::int64_t variant_id = 0;
+      if (!stored) {
+        variant_id = store_.variant_id(family, label, variant.params_json());
+        auto claim = store_.claim(device_id_, p.problem_id, variant_id, run_id_, source,
+                                  options_.claim_lease_s);
+        if (claim == store::Store::Claim::busy)
+          return false;
+        if (claim == store::Store::Claim::done) { // another tuner finished it meanwhile
+          existing = store_.existing(device_id_, p.problem_id, source);
+          stored = existing.at(label);
+          ++claimed_elsewhere_;
+        }
+      }
+      if (stored) {
+        note_result(label, stored->disposition, stored->median_us, stored->proxy_shape);
         ++summary.resumed;
         event.resumed = true;
-        event.disposition = found->second.disposition;
+        event.disposition = stored->disposition;
       } else {
-        auto variant_id = store_.variant_id(family, label, variant.params_json());
         auto started = Clock::now();
         auto outcome = evaluator_.evaluate(p.problem, variant);
         evaluated_seconds += std::chrono::duration<double>(Clock::now() - started).count();
@@ -146,6 +156,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
         record.problem_id = p.problem_id;
         record.variant_id = variant_id;
         store_.record(record); // committed before the next variant starts
+        store_.release_claim(device_id_, p.problem_id, variant_id);
         note_result(label, outcome.disposition,
                     outcome.time_us ? std::optional<double>(outcome.time_us->median) : std::nullopt,
                     outcome.proxy_shape);
@@ -161,6 +172,37 @@ TuneDriver::run(const std::vector<Problem>& problems,
       event.eta_s = per_variant * static_cast<double>(total - done);
       if (progress)
         progress(event);
+      return true;
+    };
+
+    std::size_t position = 0;
+    std::vector<std::size_t> claimed_by_others; // indices to come back to
+    for (; position < p.order.size(); ++position) {
+      if (stop != nullptr && stop->load()) {
+        interrupted_ = true;
+        break;
+      }
+      if (early.should_stop())
+        break;
+      if (!attempt(p.order[position]))
+        claimed_by_others.push_back(p.order[position]);
+    }
+    // Variants other tuners hold: wait for their results (or for a dead claimer's lease to end).
+    while (!interrupted_ && !claimed_by_others.empty()) {
+      std::vector<std::size_t> still;
+      for (auto index : claimed_by_others) {
+        if (stop != nullptr && stop->load()) {
+          interrupted_ = true;
+          break;
+        }
+        if (!attempt(index))
+          still.push_back(index);
+      }
+      if (interrupted_)
+        break;
+      claimed_by_others = std::move(still);
+      if (!claimed_by_others.empty())
+        std::this_thread::sleep_for(std::chrono::duration<double>(options_.claim_poll_s));
     }
     if (interrupted_) {
       // What finished is stored; show the best of it (not re-measured: the sweep was cut short).
@@ -173,21 +215,29 @@ TuneDriver::run(const std::vector<Problem>& problems,
       summaries.push_back(summary);
       break;
     }
-    // What was not attempted (budget, early stop) is recorded as skipped, with the reason.
+    // What the early stop left is stored as skipped, with the reason. What lies outside a random or
+    // model budget is only counted: a row per untried variant was 10k-35k rows per problem.
     std::string skip_reason =
         position < p.order.size()
             ? fmt::format("early stop: {} variants in a row did not beat the best",
                           options_.strategy.patience)
             : std::string();
     std::vector<bool> attempted(p.enumeration.accepted.size(), false);
+    std::vector<bool> in_order(p.enumeration.accepted.size(), false); // not reached: early stop
     for (std::size_t i = 0; i < position; ++i)
       attempted[p.order[i]] = true;
+    for (std::size_t j = position; j < p.order.size(); ++j)
+      in_order[p.order[j]] = true;
     for (std::size_t i = 0; i < p.enumeration.accepted.size(); ++i) {
       if (attempted[i])
         continue;
+      if (!in_order[i]) {
+        ++summary.skipped; // outside the budget: counted, not stored
+        continue;
+      }
       const auto& variant = p.enumeration.accepted[i];
       const auto& label = p.labels[i];
-      if (existing.count(label) && existing[label].disposition != Disposition::skipped)
+      if (existing.count(label) && existing[label].is_final())
         continue;
       store::MeasurementRecord r;
       r.run_id = run_id_;
@@ -196,13 +246,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
       r.variant_id = store_.variant_id(family, label, variant.params_json());
       r.disposition = Disposition::skipped;
       r.source = source;
-      bool in_order = false;
-      for (std::size_t j = position; j < p.order.size() && !in_order; ++j)
-        in_order = p.order[j] == i;
-      r.message =
-          in_order ? skip_reason
-                   : fmt::format("outside the {} strategy's budget of {}",
-                                 to_string(options_.strategy.strategy), options_.strategy.budget);
+      r.message = skip_reason;
       store_.record(r);
       ++summary.skipped;
     }

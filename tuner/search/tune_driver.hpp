@@ -19,6 +19,11 @@ struct TuneOptions {
   double leader_window = 0.03; // re-measure leaders within 3% of the best
   int remeasure_rounds = 5;    // interleaved passes over the leaders
   std::size_t max_leaders = 8;
+  // A claim (store::Store::claim) lasts this long: longer than any one variant takes (the variant
+  // timeout plus the compile), so a live tuner never loses its claim; a dead one's expires.
+  double claim_lease_s = 900;
+  // How often a tuner waiting for variants that others have claimed looks again.
+  double claim_poll_s = 0.05;
 };
 
 struct ProgressEvent {
@@ -69,6 +74,11 @@ private:
   std::int64_t run_id_;
   std::int64_t device_id_;
   bool interrupted_ = false;
+  std::size_t claimed_elsewhere_ = 0;
+
+public:
+  // Variants that another tuner on the database evaluated while this one waited (this run).
+  std::size_t claimed_elsewhere() const { return claimed_elsewhere_; }
 };
 
 } // namespace lutgemm::search

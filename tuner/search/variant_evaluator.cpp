@@ -1,6 +1,7 @@
 #include "search/variant_evaluator.hpp"
 
 #include "common/error.hpp"
+#include "common/outside_failure.hpp"
 #include "emu/counter_names.hpp"
 #include "jit/plan_compile.hpp"
 #include "measure/timing_plan.hpp"
@@ -62,7 +63,10 @@ std::optional<double> VariantEvaluator::predict_us(const Problem& problem,
 Problem VariantEvaluator::proxy_problem(const Problem& problem, const LutParams& p) {
   Problem proxy = problem;
   const std::int64_t rows_per_block = std::int64_t(p.threads) * p.rows_per_thread;
-  proxy.m = std::min<std::int64_t>(problem.m, rows_per_block + 20);
+  // One full block and the real M tail (M mod the block rows), so a 4097-row problem's 1-row tail
+  // is verified; a problem without a tail gets a 20-row partial block as well (more coverage).
+  const std::int64_t tail = problem.m % rows_per_block;
+  proxy.m = std::min<std::int64_t>(problem.m, rows_per_block + (tail != 0 ? tail : 20));
   const std::int64_t group = problem.group == kRowWise ? p.k_tile : problem.group;
   const std::int64_t unit = std::lcm<std::int64_t>(p.k_tile, group);
   const std::int64_t k = unit * 2 * std::min(p.split, 2);
@@ -130,7 +134,8 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
     out.source = source();
     out.disposition = Disposition::launch_error;
     out.message = e.what();
-    uploaded_.clear(); // the device buffers are in an unknown state
+    out.retryable = says_out_of_memory(out.message); // out of memory says nothing about it
+    uploaded_.clear();                               // the device buffers are in an unknown state
     return out;
   }
 }
@@ -141,7 +146,7 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
   out.source = source();
   const auto params = space::lut_params(variant);
   const bool emu = backend_->kind() == backend::BackendKind::emu;
-  const Problem shape = emu ? proxy_problem(problem, params) : problem;
+  const Problem shape = emu && !config_.verify_full ? proxy_problem(problem, params) : problem;
   if (!(shape == problem))
     out.proxy_shape = fmt::format("{}x{}", shape.m, shape.k);
 
@@ -157,6 +162,7 @@ VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
   if (prepared.disposition != Disposition::ok) {
     out.disposition = prepared.disposition;
     out.message = prepared.log.empty() ? "compile failed" : prepared.log;
+    out.retryable = prepared.retryable;
     return out;
   }
   auto usage = prepared.resources ? *prepared.resources : space::plan_resources(plan);

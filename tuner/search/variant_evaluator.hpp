@@ -33,6 +33,8 @@ struct EvaluatorConfig {
   // Test hook: compile the main kernel from this embedded source instead of kernels/lutgemm.cuh
   // (a deliberately wrong kernel proves that verification catches it).
   std::string source_override;
+  // emu: verify at the real shape instead of the proxy (`tune --verify full`; slower).
+  bool verify_full = false;
   // emu: NVRTC for the target's arch, only for ptxas's resource report (registers, spills), so the
   // pre-filter and the model see what the target's compiler makes of each kernel. Null: skipped.
   std::shared_ptr<NvrtcCompiler> resource_compiler;

@@ -1,5 +1,7 @@
 #include "search/worker_evaluator.hpp"
 
+#include "common/outside_failure.hpp"
+
 #include <fmt/format.h>
 
 namespace lutgemm::search {
@@ -146,8 +148,12 @@ VariantOutcome WorkerEvaluator::evaluate(const Problem& problem, const space::Va
     return outcome;
   }
   if (reply.status == backend::WorkerReply::Status::crashed) {
+    // A worker killed from outside (a user's kill, the OOM killer) says nothing about the variant:
+    // a resume evaluates it again. Its own crash (SIGSEGV, SIGABRT, ...) is final.
     outcome.disposition = Disposition::launch_error;
-    outcome.message = "worker: " + reply.detail + " (restarted)";
+    outcome.retryable = is_outside_signal(reply.signal);
+    outcome.message = "worker: " + reply.detail + " (restarted)" +
+                      (outcome.retryable ? "; retryable: says nothing about the variant" : "");
     return outcome;
   }
   try {

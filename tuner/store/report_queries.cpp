@@ -145,6 +145,8 @@ private:
 
 std::unique_ptr<ResultQueries> open_result_database(const std::string& path) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UsageError(fmt::format("results database '{}' is a directory", path));
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw UsageError(fmt::format("results database '{}' does not exist (create one with "
                                  "`lutgemm tune --db {}`)",
@@ -160,6 +162,7 @@ std::unique_ptr<ResultQueries> open_result_database(const std::string& path) {
     throw UsageError(fmt::format("'{}' has lutgemm schema version {}; this lutgemm reads 1..{}",
                                  path, probe.version, store::kSchemaVersion));
   }
+  store::check_schema_intact(db, probe.version);
   return std::make_unique<SqliteResults>(std::move(db));
 }
 

@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+#include <string>
+
 namespace lutgemm::store {
 namespace {
 
@@ -133,7 +137,49 @@ void set_version(Database& db, int version) {
                       version));
 }
 
+// Table -> column names of a table list query.
+std::map<std::string, std::set<std::string>> columns_of(Database& db) {
+  std::map<std::string, std::set<std::string>> result;
+  Statement tables(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                       "'sqlite_%'");
+  while (tables.step()) {
+    const auto table = tables.column_text(0);
+    auto& columns = result[table];
+    Statement info(db, "SELECT name FROM pragma_table_info(?1)");
+    info.bind(1, table);
+    while (info.step())
+      columns.insert(info.column_text(0));
+  }
+  return result;
+}
+
 } // namespace
+
+void check_schema_intact(Database& db, int version) {
+  // The reference: the same steps applied to an empty in-memory database.
+  Database reference(":memory:");
+  reference.exec(kSchemaV1);
+  if (version >= 2)
+    reference.exec(kUpgradeV1ToV2);
+  if (version >= 3)
+    reference.exec(kUpgradeV2ToV3);
+  const auto actual = columns_of(db);
+  for (const auto& [table, columns] : columns_of(reference)) {
+    auto found = actual.find(table);
+    if (found == actual.end()) {
+      throw UsageError(fmt::format("'{}' is a damaged lutgemm database (schema version {} has a "
+                                   "table '{}', the file does not); it was left untouched",
+                                   db.path(), version, table));
+    }
+    for (const auto& column : columns) {
+      if (!found->second.count(column)) {
+        throw UsageError(fmt::format("'{}' is a damaged lutgemm database (table '{}' lacks "
+                                     "column '{}'); it was left untouched",
+                                     db.path(), table, column));
+      }
+    }
+  }
+}
 
 SchemaProbe probe_schema(Database& db) {
   // The first read of a file that is not a database fails here with SQLITE_NOTADB, before anything
@@ -176,6 +222,8 @@ void ensure_schema(Database& db) {
   };
   SchemaProbe probe = probe_schema(db);
   check(probe);
+  if (!probe.empty)
+    check_schema_intact(db, probe.version); // before anything is written, WAL included
   if (!probe.empty && probe.version == kSchemaVersion) {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
     return;

@@ -25,6 +25,11 @@ SchemaProbe probe_schema(Database& db);
 // newer lutgemm. Also switches the connection to WAL.
 void ensure_schema(Database& db);
 
+// Throws UsageError (one line, naming the first missing table or column) when a lutgemm database of
+// `version` lacks a table or column that version has: a damaged file is refused before anything
+// reads or writes it. Extra tables and columns are allowed.
+void check_schema_intact(Database& db, int version);
+
 // Creates schema version 1 exactly as the first lutgemm release wrote it (for upgrade tests).
 void create_schema_v1(Database& db);
 

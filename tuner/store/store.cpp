@@ -1,8 +1,11 @@
 #include "store/store.hpp"
 
 #include "common/error.hpp"
+#include "common/process_status.hpp"
 #include "store/schema.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -24,7 +27,7 @@ std::string host_name() {
 constexpr const char* kMeasurementColumns =
     "m.id, m.run_id, v.label, v.family, p.key, m.phase, m.disposition, m.message, m.source, "
     "m.median_us, m.iqr_us, m.min_us, m.noise_pct, m.gbps, m.pct_dram_peak, m.samples, "
-    "m.proxy_shape";
+    "m.proxy_shape, m.retryable";
 constexpr const char* kMeasurementJoin =
     "FROM measurements m JOIN variants v ON v.id = m.variant_id JOIN problems p ON p.id = "
     "m.problem_id";
@@ -48,6 +51,7 @@ StoredMeasurement read_measurement(const Statement& s) {
   r.pct_dram_peak = s.column_optional_double(14);
   r.samples = static_cast<int>(s.column_int(15));
   r.proxy_shape = s.column_text(16);
+  r.retryable = s.column_int(17) != 0;
   return r;
 }
 
@@ -101,7 +105,34 @@ Store Store::open(const std::string& path) {
     throw UsageError(e.what());
   }
   ensure_schema(*db);
-  return Store(std::move(*db));
+  Store store(std::move(*db));
+  store.mark_dead_runs();
+  return store;
+}
+
+void Store::mark_dead_runs() {
+  // A run killed with -9 never ends itself. Only runs of this host can be checked; a pid that was
+  // reused by another process keeps its run 'running' (harmless: nothing reads it as live work).
+  Statement select(db_, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?1 AND "
+                        "pid IS NOT NULL");
+  select.bind(1, host_name());
+  std::vector<std::int64_t> dead;
+  while (select.step()) {
+    const auto pid = static_cast<pid_t>(select.column_int(1));
+    if (process_is_gone(pid))
+      dead.push_back(select.column_int(0));
+  }
+  if (dead.empty())
+    return;
+  Transaction transaction(db_);
+  for (auto id : dead) {
+    Statement update(db_, fmt::format("UPDATE runs SET status = 'interrupted', ended_at = {} "
+                                      "WHERE id = ?1 AND status = 'running'",
+                                      kNow));
+    update.bind(1, id);
+    update.run();
+  }
+  transaction.commit();
 }
 
 std::int64_t Store::device_id(const DeviceRecord& d) {
@@ -156,8 +187,8 @@ std::int64_t Store::begin_run(const RunInfo& r) {
   Transaction transaction(db_);
   Statement insert(db_, fmt::format("INSERT INTO runs (command_line, git_sha, toolkit_version, "
                                     "nvrtc_version, driver_version, backend, strategy, "
-                                    "device_id, host, started_at, status) VALUES (?1, ?2, ?3, "
-                                    "?4, ?5, ?6, ?7, ?8, ?9, {}, 'running')",
+                                    "device_id, host, pid, started_at, status) VALUES (?1, ?2, "
+                                    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, {}, 'running')",
                                     kNow));
   insert.bind(1, r.command_line).bind(2, r.git_sha).bind(3, r.toolkit_version);
   insert.bind(4, r.nvrtc_version).bind(5, r.driver_version).bind(6, r.backend);
@@ -166,7 +197,7 @@ std::int64_t Store::begin_run(const RunInfo& r) {
     insert.bind(8, r.device_id);
   else
     insert.bind_null(8);
-  insert.bind(9, host_name());
+  insert.bind(9, host_name()).bind(10, static_cast<std::int64_t>(::getpid()));
   insert.run();
   auto id = db_.last_insert_rowid();
   transaction.commit();
@@ -244,6 +275,53 @@ std::vector<StoredMeasurement> Store::best_per_problem(std::int64_t device_id) {
   while (select.step())
     result.push_back(read_measurement(select));
   return result;
+}
+
+Store::Claim Store::claim(std::int64_t device_id, std::int64_t problem_id, std::int64_t variant_id,
+                          std::int64_t run_id, TimeSource source, double lease_s) {
+  // One IMMEDIATE transaction: of N tuners asking at once, one takes the claim, the others see it.
+  Transaction transaction(db_);
+  Statement done(db_, "SELECT 1 FROM measurements WHERE device_id = ?1 AND problem_id = ?2 AND "
+                      "variant_id = ?3 AND source = ?4 AND phase = 'sweep' AND retryable = 0 AND "
+                      "disposition != 'skipped' LIMIT 1");
+  done.bind(1, device_id).bind(2, problem_id).bind(3, variant_id).bind(4, to_string(source));
+  if (done.step())
+    return Claim::done; // the transaction rolls back: nothing written
+  const std::string host = host_name();
+  const auto pid = static_cast<std::int64_t>(::getpid());
+  Statement holder(db_, fmt::format("SELECT host, pid, lease_until > {} FROM claims WHERE "
+                                    "device_id = ?1 AND problem_id = ?2 AND variant_id = ?3",
+                                    kNow));
+  holder.bind(1, device_id).bind(2, problem_id).bind(3, variant_id);
+  if (holder.step()) {
+    const bool mine = holder.column_text(0) == host && holder.column_int(1) == pid;
+    const bool live = holder.column_int(2) != 0;
+    const auto other = static_cast<pid_t>(holder.column_int(1));
+    // A claimer on this host whose process is gone (killed with -9) loses its lease at once.
+    const bool dead_here = holder.column_text(0) == host && process_is_gone(other);
+    if (!mine && live && !dead_here)
+      return Claim::busy;
+  }
+  Statement upsert(db_, "INSERT INTO claims (device_id, problem_id, variant_id, run_id, host, pid, "
+                        "lease_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ'"
+                        ", 'now', ?7)) ON CONFLICT (device_id, problem_id, variant_id) DO UPDATE "
+                        "SET run_id = ?4, host = ?5, pid = ?6, lease_until = excluded.lease_until");
+  upsert.bind(1, device_id).bind(2, problem_id).bind(3, variant_id).bind(4, run_id);
+  upsert.bind(5, host).bind(6, pid).bind(7, fmt::format("+{:.3f} seconds", lease_s));
+  upsert.run();
+  transaction.commit();
+  return Claim::claimed;
+}
+
+void Store::release_claim(std::int64_t device_id, std::int64_t problem_id,
+                          std::int64_t variant_id) {
+  Transaction transaction(db_);
+  Statement remove(db_, "DELETE FROM claims WHERE device_id = ?1 AND problem_id = ?2 AND "
+                        "variant_id = ?3 AND host = ?4 AND pid = ?5");
+  remove.bind(1, device_id).bind(2, problem_id).bind(3, variant_id);
+  remove.bind(4, host_name()).bind(5, static_cast<std::int64_t>(::getpid()));
+  remove.run();
+  transaction.commit();
 }
 
 std::optional<CompileCacheEntry> Store::find_compiled(const std::string& key_text) {

@@ -73,6 +73,10 @@ struct StoredMeasurement {
   std::optional<double> median_us, iqr_us, min_us, noise_pct, gbps, pct_dram_peak;
   int samples = 0;
   std::string proxy_shape;
+  bool retryable = false; // a failure that says nothing about the variant: resume evaluates again
+
+  // A result a resumed tune keeps: neither skipped (never attempted) nor retryable.
+  bool is_final() const { return disposition != Disposition::skipped && !retryable; }
 };
 
 struct CompileCacheEntry {
@@ -113,7 +117,8 @@ public:
   bool record(const MeasurementRecord& measurement);
 
   // Results already in the database for this device and problem with this source and phase, from
-  // any run, keyed by variant label (the most recent per variant): what a resumed tune skips.
+  // any run, keyed by variant label (the most recent per variant): what a resumed tune skips when
+  // is_final(); a retryable or skipped row is evaluated again.
   std::map<std::string, StoredMeasurement> existing(std::int64_t device_id, std::int64_t problem_id,
                                                     TimeSource source,
                                                     const std::string& phase = "sweep");
@@ -124,6 +129,16 @@ public:
   // The best ok result per problem on a device (lowest median over all runs and phases).
   std::vector<StoredMeasurement> best_per_problem(std::int64_t device_id);
 
+  // Work claims, so that N tuners on one database evaluate each variant once. claim() takes the
+  // claim of (device, problem, variant) for `run_id` (this host and pid) for `lease_s` seconds, in
+  // one transaction that first looks for a final sweep result of `source` (then: done). Another
+  // claimer's live lease: busy. A lease past its time, or one of a dead process on this host, is
+  // taken over. release_claim() drops this process's claim (after its result is recorded).
+  enum class Claim { claimed, done, busy };
+  Claim claim(std::int64_t device_id, std::int64_t problem_id, std::int64_t variant_id,
+              std::int64_t run_id, TimeSource source, double lease_s);
+  void release_claim(std::int64_t device_id, std::int64_t problem_id, std::int64_t variant_id);
+
   std::optional<CompileCacheEntry> find_compiled(const std::string& key_text);
   void store_compiled(const CompileCacheEntry& entry);
   std::int64_t compile_cache_size();
@@ -132,6 +147,8 @@ public:
 
 private:
   explicit Store(Database db) : db_(std::move(db)) {}
+  // Runs of this host still 'running' whose process is gone (killed with -9) become 'interrupted'.
+  void mark_dead_runs();
   Database db_;
 };
 
