@@ -37,7 +37,7 @@ SearchSpace toy_space() {
 TEST(Space, EnumeratesInDeclarationOrderWithStableLabels) {
   auto space = toy_space();
   Problem problem{.m = 4096, .k = 4096};
-  auto result = enumerate(space, problem);
+  auto result = enumerate(space, problem, Rejections::kept);
   EXPECT_EQ(result.total, 12u);
   // 64 with threads 128 fails (2 accum values): 10 remain.
   EXPECT_EQ(result.accepted.size(), 10u);
@@ -50,14 +50,19 @@ TEST(Space, EnumeratesInDeclarationOrderWithStableLabels) {
   for (const auto& v : result.accepted)
     labels.insert(v.label());
   EXPECT_EQ(labels.size(), result.accepted.size());
-  // The same declaration gives the same order every time.
-  auto again = enumerate(toy_space(), problem);
+  // The same declaration gives the same order every time; counting only keeps no rejection
+  // but the same counts.
+  auto again = enumerate(toy_space(), problem, Rejections::counted);
+  ASSERT_EQ(again.accepted.size(), result.accepted.size());
   for (std::size_t i = 0; i < again.accepted.size(); ++i)
     EXPECT_EQ(again.accepted[i], result.accepted[i]);
+  EXPECT_TRUE(again.rejected.empty());
+  EXPECT_EQ(again.rejected_by_rule, result.rejected_by_rule);
+  EXPECT_EQ(again.rejected_by_rule.at("constraint:rows_multiple_of_threads"), 2u);
 }
 
 TEST(Space, ConstraintsSeeTheProblem) {
-  auto result = enumerate(toy_space(), Problem{.m = 100, .k = 4096});
+  auto result = enumerate(toy_space(), Problem{.m = 100, .k = 4096}, Rejections::kept);
   for (const auto& v : result.accepted)
     EXPECT_LE(v.get_int("rows"), 100);
   bool saw_rows_rule = false;

@@ -39,7 +39,9 @@ public:
     const GpuSpec& target = resolve_target(target_, arch_);
     auto space = small_ ? space::small_family_space(family, problem) : space::family_space(family);
     space::apply_restrictions(space, params_);
-    auto enumeration = space::enumerate(space, problem);
+    // --summary needs only the counts: the full LUT-GEMM space's rejections take gigabytes.
+    auto enumeration = space::enumerate(
+        space, problem, summary_ ? space::Rejections::counted : space::Rejections::kept);
     const auto limits = space::target_limits(target);
 
     std::vector<space::Variant> kept;
@@ -52,9 +54,10 @@ public:
       else
         kept.push_back(variant);
     }
-    std::map<std::string, std::size_t> by_rule;
+    std::map<std::string, std::size_t> by_rule = enumeration.rejected_by_rule;
     for (const auto& r : removed)
-      ++by_rule[r.stage + ":" + r.rule];
+      if (r.stage == "prefilter")
+        ++by_rule[r.stage + ":" + r.rule];
 
     if (json_) {
       nlohmann::json j{{"kernel", space::to_string(family)},

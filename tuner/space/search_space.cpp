@@ -129,7 +129,7 @@ void SearchSpace::restrict(std::string_view name, const std::vector<std::string>
   it->values = std::move(kept);
 }
 
-Enumeration enumerate(const SearchSpace& space, const Problem& problem) {
+Enumeration enumerate(const SearchSpace& space, const Problem& problem, Rejections rejections) {
   Enumeration result;
   result.total = space.size();
   if (result.total == 0)
@@ -144,7 +144,9 @@ Enumeration enumerate(const SearchSpace& space, const Problem& problem) {
     bool accepted = true;
     for (const auto& constraint : space.constraints) {
       if (auto reason = constraint.check(variant, problem)) {
-        result.rejected.push_back({variant, "constraint", constraint.name, *reason});
+        ++result.rejected_by_rule["constraint:" + constraint.name];
+        if (rejections == Rejections::kept)
+          result.rejected.push_back({variant, "constraint", constraint.name, *reason});
         accepted = false;
         break;
       }
