@@ -188,7 +188,8 @@ TEST(Export, DuplicateShapesKeepTheFastestAndModelledIsFlagged) {
                    .params = {},
                    .median_us = 20,
                    .measured = false,
-                   .run_id = 1};
+                   .run_id = 1,
+                   .lut = std::nullopt};
   ExportEntry fast = slow;
   fast.label = "fast";
   fast.median_us = 10;

@@ -85,18 +85,6 @@ void check_namespace(const std::string& ns) {
 
 namespace {
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20)
-      continue; // labels are single-line; drop control characters
-    out += c;
-  }
-  return out + "\"";
-}
-
 // One line of a comment: no control characters, and nothing that could end the comment early.
 std::string comment_safe(const std::string& s) {
   std::string out;
@@ -111,7 +99,7 @@ Key key_of(const ExportEntry& e) {
 }
 
 // Fields every config has; parameter names must not collide with them.
-const std::set<std::string> kReservedFields{"kernel", "label", "median_us", "measured"};
+const std::set<std::string> kReservedFields{"kernel", "label", "median_us", "measured", "lut"};
 
 } // namespace
 
@@ -203,13 +191,15 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
   h += "//   3. Else config == nullptr and match == Match::none: use your default kernel.\n";
   h += "#pragma once\n\n#include <array>\n#include <cstddef>\n#include <cstdint>\n\n";
   h += fmt::format("namespace {} {{\n\n", options.name_space);
+  h += lut_header_types();
   h += "// Parameters of the chosen variant; -1 = not a parameter of this variant's family.\n";
   h += "struct KernelConfig {\n  const char* kernel; // kernel family\n";
   h += "  const char* label;  // the variant's stable label in the tuner\n";
   for (const auto& [id, name] : fields)
     h += fmt::format("  std::int64_t {}; // {}\n", id, comment_safe(name));
   h += "  double median_us; // time of the variant on the device\n";
-  h += "  bool measured;    // false: modelled (emulator tune), not a GPU measurement\n};\n\n";
+  h += "  bool measured;    // false: modelled (emulator tune), not a GPU measurement\n";
+  h += "  LutKernel lut;    // every template argument and the launches (LUT-GEMM entries)\n};\n\n";
   h += "struct ConfigEntry {\n  std::int64_t m;\n  std::int64_t k;\n  std::int32_t batch;\n"
        "  std::int32_t bits;\n  std::int32_t group; // 0 = row-wise\n  KernelConfig config;\n"
        "};\n\n";
@@ -224,9 +214,10 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
       }
       params += fmt::format("{}, ", value);
     }
-    h += fmt::format("    {{{}, {}, {}, {}, {}, {{{}, {}, {}{:.3f}, {}}}}}, // run {}\n", e.m, e.k,
-                     e.batch, e.bits, e.group, quoted(e.kernel), quoted(e.label), params,
-                     e.median_us, e.measured ? "true" : "false", e.run_id);
+    h += fmt::format("    {{{}, {}, {}, {}, {}, {{{}, {}, {}{:.3f}, {},\n      {}}}}}, // run {}\n",
+                     e.m, e.k, e.batch, e.bits, e.group, quoted_literal(e.kernel),
+                     quoted_literal(e.label), params, e.median_us, e.measured ? "true" : "false",
+                     lut_initializer(e.lut), e.run_id);
   }
   h += "}};\n\n";
   h += "enum class Match { exact, nearest, none };\n\n";

@@ -5,7 +5,10 @@
 // and a provenance comment. The writer takes plain rows, so it is testable without a database.
 // Deterministic: the same rows and provenance give the same bytes (rows are sorted, nothing reads
 // the clock).
+#include "export/lut_export.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +27,7 @@ struct ExportEntry {
   double median_us = 0;
   bool measured = true; // false: a modelled (emulator) ranking, not a GPU time
   std::int64_t run_id = 0;
+  std::optional<ExportLut> lut; // typed template arguments and launches of a LUT-GEMM variant
 };
 
 struct ExportProvenance {

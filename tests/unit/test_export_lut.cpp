@@ -1,0 +1,192 @@
+// The typed LUT-GEMM part of the exported header: every value of every knob, q, g, the offset,
+// the kernel instantiation and each launch of the plan are written as typed fields, and a program
+// compiled against the header reads back exactly the parameters and launches the tuner had.
+#include "export/header_writer.hpp"
+#include "kernels/lut_params.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <sys/wait.h>
+
+using namespace lutgemm;
+using namespace lutgemm::header_export;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A base variant valid for batch 8 from which every single knob value can be reached.
+LutParams base_params() {
+  LutParams p;
+  p.mu = 4;
+  p.rows_per_thread = 4;
+  p.threads = 128;
+  p.k_tile = 32;
+  p.load_bits = 32;
+  p.accum = Accum::f32;
+  p.table = TableKind::half;
+  p.batch_cols = 2;
+  p.split = 1;
+  p.combine = Combine::none;
+  return p;
+}
+
+// The base with one knob set to one of its declared values (and the combine a split needs).
+LutParams with_knob(LutParams p, const std::string& name, const std::string& value) {
+  KnobValues values = to_values(p);
+  values[name] = value;
+  if (name == "split")
+    values["combine"] = value == "1" ? "none" : "reduce";
+  if (name == "combine")
+    values["split"] = value == "none" ? "1" : "4";
+  return lut_params_from_values(values);
+}
+
+struct Case {
+  Problem problem;
+  LutParams params;
+  std::string label;
+};
+
+std::vector<Case> every_knob_value() {
+  std::vector<Case> cases;
+  std::int64_t m = 1024;
+  for (const auto& knob : lut_knobs()) {
+    for (const auto& value : knob.values) {
+      Case c;
+      c.problem = Problem{.m = m, .k = 2048, .batch = 8, .bits = 3, .group = 128};
+      c.problem.has_offset = cases.size() % 2 == 0;
+      if (cases.size() % 5 == 0)
+        c.problem.group = kRowWise;
+      c.params = with_knob(base_params(), knob.name, value);
+      if (check(c.problem, c.params))
+        continue; // e.g. copies 32 of an fp32 table: over the shared-memory limit
+      c.label = lut_label(c.problem, c.params);
+      if (std::any_of(cases.begin(), cases.end(), [&](const Case& o) {
+            return lut_label(o.problem, o.params) == c.label ||
+                   to_values(o.params) == to_values(c.params);
+          }))
+        continue; // the base value of each knob gives the base variant again
+      cases.push_back(c);
+      m += 32; // one shape per case, so no entry replaces another
+    }
+  }
+  return cases;
+}
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The line the checking program prints for an entry, written here from the tuner's own values.
+std::string expected_line(const Case& c) {
+  const auto& p = c.params;
+  const LaunchPlan plan = make_launch_plan(c.problem, p);
+  std::string line = fmt::format(
+      "{} q{} g{} off{} mu{} r{} t{} kt{} ld{} {} {} b{} s{} {} c{} {} ws{} {} n{}", c.label,
+      c.problem.bits, c.problem.group == kRowWise ? 0 : c.problem.group, int(c.problem.has_offset),
+      p.mu, p.rows_per_thread, p.threads, p.k_tile, p.load_bits, to_string(p.accum),
+      to_string(p.table), p.batch_cols, p.split, to_string(p.combine), p.copies, to_string(p.build),
+      plan.workspace_bytes, lut_kernel_spec(c.problem, p).name_expression, plan.launches.size());
+  for (const auto& l : plan.launches)
+    line += fmt::format(" [{} {}x{}x{} {}x{}x{} {}]", l.spec.name_expression, l.config.grid.x,
+                        l.config.grid.y, l.config.grid.z, l.config.block.x, l.config.block.y,
+                        l.config.block.z, l.config.dynamic_smem_bytes);
+  return line;
+}
+
+constexpr const char* kPrinter = R"(#include "tuned.hpp"
+#include <cstdio>
+using namespace tuned;
+const char* name(Accum a) { return a == Accum::f32 ? "f32" : a == Accum::f16 ? "f16" : "h2"; }
+const char* name(Table t) { return t == Table::full ? "full" : "half"; }
+const char* name(Combine c) {
+  return c == Combine::none ? "none" : c == Combine::atomic ? "atomic" : "reduce";
+}
+const char* name(TableBuild b) { return b == TableBuild::direct ? "direct" : "split"; }
+int main() {
+  for (const auto& e : kConfigs) {
+    const LutKernel& l = e.config.lut;
+    if (!l.valid) { std::printf("%s invalid\n", e.config.label); continue; }
+    std::printf("%s q%d g%d off%d mu%d r%d t%d kt%d ld%d %s %s b%d s%d %s c%d %s ws%lld %s n%d",
+                e.config.label, l.bits, l.group, int(l.has_offset), l.mu, l.rows_per_thread,
+                l.threads, l.k_tile, l.load_bits, name(l.accum), name(l.table), l.batch_cols,
+                l.split, name(l.combine), l.copies, name(l.build), (long long)l.workspace_bytes,
+                l.instance, l.launch_count);
+    for (int i = 0; i < l.launch_count; ++i) {
+      const Launch& x = l.launches[i];
+      std::printf(" [%s %ux%ux%u %ux%ux%u %u]", x.kernel, x.grid[0], x.grid[1], x.grid[2],
+                  x.block[0], x.block[1], x.block[2], x.dynamic_smem);
+    }
+    std::printf("\n");
+  }
+}
+)";
+
+} // namespace
+
+TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
+  const auto cases = every_knob_value();
+  // Every declared value of every knob is in at least one exported entry.
+  std::map<std::string, std::set<std::string>> seen;
+  for (const auto& c : cases)
+    for (const auto& [name, value] : to_values(c.params))
+      seen[name].insert(value);
+  for (const auto& knob : lut_knobs())
+    for (const auto& value : knob.values)
+      EXPECT_TRUE(seen[knob.name].count(value)) << knob.name << "=" << value << " never exported";
+
+  std::vector<ExportEntry> entries;
+  for (const auto& c : cases) {
+    ExportEntry e;
+    e.m = c.problem.m;
+    e.k = c.problem.k;
+    e.batch = c.problem.batch;
+    e.bits = c.problem.bits;
+    e.group = c.problem.group == kRowWise ? 0 : c.problem.group;
+    e.kernel = "lutgemm";
+    e.label = c.label;
+    e.median_us = 10;
+    e.lut = lut_export_of(c.problem, c.label);
+    ASSERT_TRUE(e.lut.has_value()) << c.label;
+    entries.push_back(e);
+  }
+  // A LUT-GEMM row whose label this lutgemm cannot read still exports, marked not valid.
+  ExportEntry foreign = entries.front();
+  foreign.m = 99968;
+  foreign.label = "lut_q3_g128_from_another_version";
+  foreign.lut = lut_export_of(cases.front().problem, foreign.label);
+  EXPECT_FALSE(foreign.lut.has_value());
+  entries.push_back(foreign);
+
+  const fs::path dir = fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ExportProvenance provenance;
+  provenance.device = "test";
+  std::ofstream(dir / "tuned.hpp") << write_header(entries, provenance, {"tuned"});
+  std::ofstream(dir / "print.cpp") << kPrinter;
+  ASSERT_EQ(run(fmt::format("g++ -std=c++17 -Wall -Wextra -Werror -I{0} {0}/print.cpp -o {0}/print",
+                            dir.string())),
+            0)
+      << "the header does not compile; see " << dir;
+  ASSERT_EQ(run(fmt::format("{0}/print > {0}/out.txt", dir.string())), 0);
+
+  std::map<std::string, std::string> printed; // label -> line
+  std::ifstream in(dir / "out.txt");
+  for (std::string line; std::getline(in, line);)
+    printed[line.substr(0, line.find(' '))] = line;
+  ASSERT_EQ(printed.size(), cases.size() + 1);
+  EXPECT_EQ(printed.at(foreign.label), foreign.label + " invalid");
+  for (const auto& c : cases)
+    EXPECT_EQ(printed.at(c.label), expected_line(c));
+}
