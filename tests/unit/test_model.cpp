@@ -1,5 +1,6 @@
 #include "model/bank_conflicts.hpp"
 #include "model/perf_model.hpp"
+#include "model/variant_workload.hpp"
 #include "model/workloads.hpp"
 #include "targets/gpu_spec.hpp"
 
@@ -149,4 +150,33 @@ TEST(Model, EnumsRoundTripAndBadInputIsUsageError) {
   LutgemmDesign bad;
   bad.k_tile = 0;
   EXPECT_THROW(lutgemm_workload(kTable1, bad), UsageError);
+}
+
+// The table build of a variant as kernels/lutgemm.cuh does it: a direct build sums Mu activations
+// per entry; the split build sums two partial sums, cheaper for Mu = 8 and dearer for half Mu = 4
+// tables (their 8 entries cost less than the 2 x 4 partial sums).
+TEST(Model, VariantTableBuildDirectVersusSplit) {
+  LutParams p = default_lut_params(3, 1);
+  auto build = [&](int mu, TableBuild b) {
+    p.mu = mu;
+    p.build = b;
+    return lut_variant_workload(kTable1, p);
+  };
+  const auto direct8 = build(8, TableBuild::direct), split8 = build(8, TableBuild::split);
+  EXPECT_LT(split8.smem_build_ops, 0.5 * direct8.smem_build_ops);
+  EXPECT_LT(split8.alu_ops, direct8.alu_ops);
+  EXPECT_EQ(split8.smem_lookups, direct8.smem_lookups); // the lookups do not change
+  const auto direct4 = build(4, TableBuild::direct), split4 = build(4, TableBuild::split);
+  EXPECT_GT(split4.smem_build_ops, direct4.smem_build_ops);
+  // h2 pair tables halve the stores but every entry still holds two sums: the build's loads stay.
+  p.batch_cols = 2;
+  p.accum = Accum::h2;
+  const Problem batch2{.m = 4096, .k = 4096, .batch = 2, .bits = 3, .group = 128};
+  p.mu = 8;
+  p.build = TableBuild::direct;
+  const auto h2 = lut_variant_workload(batch2, p);
+  p.accum = Accum::f32;
+  const auto f32 = lut_variant_workload(batch2, p);
+  EXPECT_GT(h2.smem_build_ops, 0.5 * f32.smem_build_ops);
+  EXPECT_LT(h2.smem_build_ops, f32.smem_build_ops);
 }
