@@ -189,7 +189,8 @@ TEST(Export, DuplicateShapesKeepTheFastestAndModelledIsFlagged) {
                    .median_us = 20,
                    .measured = false,
                    .run_id = 1,
-                   .lut = std::nullopt};
+                   .lut = std::nullopt,
+                   .has_offset = true};
   ExportEntry fast = slow;
   fast.label = "fast";
   fast.median_us = 10;

@@ -79,6 +79,11 @@ std::vector<Case> every_knob_value() {
       m += 32; // one shape per case, so no entry replaces another
     }
   }
+  // The same shape with and without offsets: two entries, each found by its own lookup.
+  Case twin = cases.front();
+  twin.problem.has_offset = !twin.problem.has_offset;
+  twin.label = lut_label(twin.problem, twin.params);
+  cases.push_back(twin);
   return cases;
 }
 
@@ -127,7 +132,8 @@ int main() {
       std::printf(" [%s %ux%ux%u %ux%ux%u %u]", x.kernel, x.grid[0], x.grid[1], x.grid[2],
                   x.block[0], x.block[1], x.block[2], x.dynamic_smem);
     }
-    std::printf("\n");
+    const auto found = find_config(e.m, e.k, e.batch, e.bits, e.group, e.has_offset);
+    std::printf("%s\n", found.config == &e.config ? "" : " LOOKUP-FAILED");
   }
 }
 )";
@@ -156,6 +162,7 @@ TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
     e.kernel = "lutgemm";
     e.label = c.label;
     e.median_us = 10;
+    e.has_offset = c.problem.has_offset;
     e.lut = lut_export_of(c.problem, c.label);
     ASSERT_TRUE(e.lut.has_value()) << c.label;
     entries.push_back(e);

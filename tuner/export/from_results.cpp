@@ -73,6 +73,7 @@ ExportSelection select_for_export(const report::ResultQueries& results, const st
     e.median_us = row.median_us;
     e.measured = row.source == report::TimeSource::measured;
     e.run_id = row.run_id;
+    e.has_offset = row.problem.has_offset;
     if (row.kernel == "lutgemm")
       e.lut = lut_export_of(row.problem, row.variant_label);
     s.entries.push_back(std::move(e));

@@ -93,9 +93,9 @@ std::string comment_safe(const std::string& s) {
   return out.empty() ? std::string("unknown") : out;
 }
 
-using Key = std::tuple<std::int64_t, std::int64_t, int, int, int>;
+using Key = std::tuple<std::int64_t, std::int64_t, int, int, int, bool>;
 Key key_of(const ExportEntry& e) {
-  return {e.m, e.k, e.batch, e.bits, e.group};
+  return {e.m, e.k, e.batch, e.bits, e.group, e.has_offset};
 }
 
 // Fields every config has; parameter names must not collide with them.
@@ -126,8 +126,9 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
   }
   // One entry per key: the fastest (ties: the smaller label), so the order of rows never matters.
   std::sort(entries.begin(), entries.end(), [](const ExportEntry& a, const ExportEntry& b) {
-    return std::tie(a.m, a.k, a.batch, a.bits, a.group, a.median_us, a.label, a.kernel) <
-           std::tie(b.m, b.k, b.batch, b.bits, b.group, b.median_us, b.label, b.kernel);
+    return std::tie(a.m, a.k, a.batch, a.bits, a.group, a.has_offset, a.median_us, a.label,
+                    a.kernel) < std::tie(b.m, b.k, b.batch, b.bits, b.group, b.has_offset,
+                                         b.median_us, b.label, b.kernel);
   });
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const ExportEntry& a, const ExportEntry& b) {
@@ -182,6 +183,8 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
                                 : "measured on the device above (median of CUDA-event timings)");
   h += "//\n// Lookup: find_config(m, k, batch, bits, group) with group = 0 for row-wise (a group "
        "equal\n// to k is read as row-wise too).\n";
+  h += "//   Only entries with the same has_offset (BCQ offsets z; true unless quantized without)\n"
+       "//   are candidates.\n";
   h += "//   1. An entry with exactly (m, k, batch, bits, group): match == Match::exact.\n";
   h +=
       "//   2. Else the entry with the same bits and group whose (m, k, batch) is nearest, by the\n"
@@ -201,7 +204,8 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
   h += "  bool measured;    // false: modelled (emulator tune), not a GPU measurement\n";
   h += "  LutKernel lut;    // every template argument and the launches (LUT-GEMM entries)\n};\n\n";
   h += "struct ConfigEntry {\n  std::int64_t m;\n  std::int64_t k;\n  std::int32_t batch;\n"
-       "  std::int32_t bits;\n  std::int32_t group; // 0 = row-wise\n  KernelConfig config;\n"
+       "  std::int32_t bits;\n  std::int32_t group; // 0 = row-wise\n  bool has_offset;\n"
+       "  KernelConfig config;\n"
        "};\n\n";
   h += fmt::format("inline constexpr std::array<ConfigEntry, {}> kConfigs{{{{\n", entries.size());
   for (const auto& e : entries) {
@@ -214,10 +218,11 @@ std::string write_header(std::vector<ExportEntry> entries, ExportProvenance prov
       }
       params += fmt::format("{}, ", value);
     }
-    h += fmt::format("    {{{}, {}, {}, {}, {}, {{{}, {}, {}{:.3f}, {},\n      {}}}}}, // run {}\n",
-                     e.m, e.k, e.batch, e.bits, e.group, quoted_literal(e.kernel),
-                     quoted_literal(e.label), params, e.median_us, e.measured ? "true" : "false",
-                     lut_initializer(e.lut), e.run_id);
+    h += fmt::format(
+        "    {{{}, {}, {}, {}, {}, {}, {{{}, {}, {}{:.3f}, {},\n      {}}}}}, // run {}\n", e.m,
+        e.k, e.batch, e.bits, e.group, e.has_offset ? "true" : "false", quoted_literal(e.kernel),
+        quoted_literal(e.label), params, e.median_us, e.measured ? "true" : "false",
+        lut_initializer(e.lut), e.run_id);
   }
   h += "}};\n\n";
   h += "enum class Match { exact, nearest, none };\n\n";
@@ -231,7 +236,8 @@ constexpr double ratio(std::int64_t a, std::int64_t b) {
 
 // See the comment at the top of this file for the fallback rule.
 constexpr LookupResult find_config(std::int64_t m, std::int64_t k, std::int32_t batch,
-                                   std::int32_t bits, std::int32_t group) {
+                                   std::int32_t bits, std::int32_t group,
+                                   bool has_offset = true) {
   if (m <= 0 || k <= 0 || batch <= 0)
     return {nullptr, Match::none};
   if (group == k)
@@ -240,7 +246,7 @@ constexpr LookupResult find_config(std::int64_t m, std::int64_t k, std::int32_t 
   double nearest_distance = 0;
   for (std::size_t i = 0; i < kConfigs.size(); ++i) {
     const ConfigEntry& e = kConfigs[i];
-    if (e.bits != bits || e.group != group)
+    if (e.bits != bits || e.group != group || e.has_offset != has_offset)
       continue;
     if (e.m == m && e.k == k && e.batch == batch)
       return {&e.config, Match::exact};

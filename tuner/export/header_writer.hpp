@@ -28,6 +28,7 @@ struct ExportEntry {
   bool measured = true; // false: a modelled (emulator) ranking, not a GPU time
   std::int64_t run_id = 0;
   std::optional<ExportLut> lut; // typed template arguments and launches of a LUT-GEMM variant
+  bool has_offset = true;       // the problem's BCQ offsets (part of the lookup key)
 };
 
 struct ExportProvenance {
