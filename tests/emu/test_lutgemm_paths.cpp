@@ -133,6 +133,9 @@ const std::vector<Case>& cases() {
        lut(4, 4, 64, 32, 128, A::f32, T::half, 1, 8, C::atomic, 32, kSplit)},
       {"v2_c32_split_mu8_f16_g_eq_2tiles", problem(301, 320, 1, 3, 64, true),
        lut(8, 2, 128, 32, 64, A::f16, T::half, 1, 1, C::none, 32, kSplit)},
+      // 32 fp32 copies of half mu-8 tables: 129 KiB of shared memory, past 48 KiB (opt-in).
+      {"v2_c32_split_mu8_f32_optin_smem", problem(257, 512, 1, 3, 128, true),
+       lut(8, 2, 128, 64, 64, A::f32, T::half, 1, 1, C::none, 32, kSplit)},
       // Pair tables (accum h2): __half2 entries of two columns; batch 3 leaves the second pair's
       // high half empty; odd M, g < tile, row-wise, split, copies and the split build.
       {"v2_h2_b2_mu8_oddM_g_lt_tile", problem(257, 512, 2, 3, 32, true),

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -120,6 +121,11 @@ void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>
       args[i] = &slots[i];
     }
     LaunchOptions counted = options;
+    // A plan opts in to more dynamic shared memory per block when a launch needs it, as the CUDA
+    // backend does (cuFuncSetAttribute MAX_DYNAMIC_SHARED_SIZE_BYTES, cuda/module.cpp); the
+    // target's own opt-in limit is the pre-filter's check (space/prefilter.cpp).
+    if (l.config.dynamic_smem_bytes > 0)
+      counted.smem_limit_bytes = std::max(counted.smem_limit_bytes, kSmemOptinBytes);
     if (per_launch != nullptr)
       counted.counters = &(*per_launch)[index];
     launch(*it->second, l.config, args.data(), counted);

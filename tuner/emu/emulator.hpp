@@ -48,6 +48,9 @@ private:
   std::string log_;
 };
 
+// The most shared memory per block a launch may opt in to (sm_90's 227 KiB, the largest here).
+inline constexpr std::uint32_t kSmemOptinBytes = 227 * 1024;
+
 struct LaunchOptions {
   std::uint32_t smem_limit_bytes = 48 * 1024; // per block (static + dynamic); 227 KB is opt-in
   bool race_check = false;                    // slower: track shared accesses between barriers
@@ -124,7 +127,7 @@ struct EmulatorInfo {
   std::string compiler; // host compiler and version used for kernels
   unsigned threads = 0; // OS threads used for blocks
   std::uint32_t smem_limit_bytes = 48 * 1024;
-  std::uint32_t smem_optin_bytes = 227 * 1024;
+  std::uint32_t smem_optin_bytes = kSmemOptinBytes;
   std::string cache_dir;
 };
 EmulatorInfo emulator_info();

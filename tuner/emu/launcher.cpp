@@ -20,8 +20,6 @@
 namespace lutgemm::emu {
 namespace {
 
-constexpr std::uint32_t kOptinSmemBytes = 227 * 1024;
-
 [[noreturn]] void reject(const KernelSpec& spec, const std::string& why) {
   throw EmuError(ErrorKind::launch_config,
                  fmt::format("{}: launch_config: {}", spec.name_expression, why));
@@ -43,9 +41,9 @@ void check_config(const KernelSpec& spec, const LaunchConfig& c, const LaunchOpt
                              b.z, threads));
   if (b.z > 64)
     reject(spec, fmt::format("block ({},{},{}) exceeds 64 in z", b.x, b.y, b.z));
-  if (options.smem_limit_bytes > kOptinSmemBytes)
+  if (options.smem_limit_bytes > kSmemOptinBytes)
     reject(spec, fmt::format("shared-memory limit {} bytes exceeds the opt-in maximum of {} bytes",
-                             options.smem_limit_bytes, kOptinSmemBytes));
+                             options.smem_limit_bytes, kSmemOptinBytes));
   const std::uint64_t smem = static_smem + c.dynamic_smem_bytes;
   if (smem > options.smem_limit_bytes)
     reject(spec, fmt::format("{} bytes of shared memory per block ({} static + {} dynamic) exceed "

@@ -278,8 +278,8 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
                        p.batch_cols, p.rows_per_thread);
   const std::int64_t smem = lut_smem_bytes(p);
   if (smem > kLutMaxSmemBytes)
-    return fmt::format("{} bytes of shared memory exceed the {} bytes allowed without opt-in", smem,
-                       kLutMaxSmemBytes);
+    return fmt::format("{} bytes of shared memory exceed the {} bytes any GPU allows with opt-in",
+                       smem, kLutMaxSmemBytes);
   return std::nullopt;
 }
 
