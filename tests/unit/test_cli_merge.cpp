@@ -1,6 +1,7 @@
 // `lutgemm merge` from the outside: two databases written by `lutgemm tune --backend emu` merge
 // into one with every row and its provenance, a second merge of the same inputs adds nothing, and
 // a foreign, newer, corrupt or missing input is refused (exit 2, one line) with OUT unchanged.
+// `tune --shard I/N`: the merged databases of N shards hold exactly the unsharded command's work.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -171,6 +172,47 @@ TEST_F(CliMerge, BadInputIsRefusedAndOutIsUnchanged) {
   // OUT is not its own input.
   EXPECT_EQ(run("merge --into " + out + " " + out).exit_code, 2);
   EXPECT_EQ(slurp(out), out_bytes);
+}
+
+TEST(CliShard, ShardsTogetherDoTheUnshardedWorkExactlyOnce) {
+  // Random strategy with a budget: the strategy chooses 2 variants per problem, then 3 shards
+  // split those 4 (problem, variant) pairs.
+  const std::string tune = "tune --backend emu --target h100-sxm --shape 512x256 --shape 1024x256 "
+                           "--strategy random --budget 2 --seed 5 --param copies=1 --param "
+                           "build=direct --quiet --db ";
+  const char* kWork = "SELECT p.key, v.label, m.disposition FROM measurements m JOIN problems p "
+                      "ON p.id = m.problem_id JOIN variants v ON v.id = m.variant_id WHERE "
+                      "m.phase = 'sweep' ORDER BY 1, 2";
+  const auto whole = fresh_db("whole");
+  ASSERT_EQ(run(tune + whole).exit_code, 0);
+  const std::string expected = rows(whole, kWork);
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 4) << expected;
+
+  const auto merged = fresh_db("shards");
+  std::string inputs;
+  for (int i = 0; i < 3; ++i) {
+    const auto shard = fresh_db("shard" + std::to_string(i));
+    auto r = run(tune + shard + " --shard " + std::to_string(i) + "/3");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(rows(shard, "SELECT shard FROM runs"), std::to_string(i) + "/3\n");
+    inputs += " " + shard;
+  }
+  ASSERT_EQ(run("merge --quiet --into " + merged + inputs).exit_code, 0);
+  // Same (problem, variant, disposition) rows, none twice (ORDER BY keeps duplicates visible).
+  EXPECT_EQ(rows(merged, kWork), expected);
+  EXPECT_EQ(rows(merged, "SELECT shard FROM runs ORDER BY shard"), "0/3\n1/3\n2/3\n");
+  EXPECT_EQ(rows(whole, "SELECT shard FROM runs"), "\n"); // unsharded: ''
+}
+
+TEST(CliShard, BadShardIsRefusedNamingTheValue) {
+  for (const char* bad : {"3/3", "1/0", "x"}) {
+    const auto db = fresh_db("badshard");
+    auto r = run("tune --backend emu --shape 512x256 --db " + db + " --shard " + bad);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(std::string("'") + bad + "'"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(db));
+  }
 }
 
 } // namespace
