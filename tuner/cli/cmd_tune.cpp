@@ -17,6 +17,7 @@
 #include "measure/timing_plan.hpp"
 #include "problem/presets.hpp"
 #include "search/baseline_runner.hpp"
+#include "search/shard.hpp"
 #include "search/tune_output.hpp"
 #include "search/variant_evaluator.hpp"
 #include "search/worker_evaluator.hpp"
@@ -114,6 +115,10 @@ public:
     app.add_option("--verify", verify_,
                    "emu: proxy (a small shape keeping the real M tail) or full (the real shape)")
         ->default_val(verify_);
+    app.add_option("--shard", shard_,
+                   "I/N: only the I-th (0-based) of N parts of the work, split by predicted cost "
+                   "and the same on every machine (merge the shards' databases with `lutgemm "
+                   "merge`)");
     app.add_flag("--json", json_, "Print the summary as JSON on stdout");
     app.add_flag("--quiet", quiet_, "No progress lines");
   }
@@ -124,6 +129,7 @@ public:
     if (budget_ < 0)
       throw UsageError(fmt::format("--budget {} is negative", budget_));
     const auto problems = build_problems();
+    const auto shard = shard_.empty() ? search::ShardSpec{} : search::parse_shard(shard_);
     const auto baseline_names = baselines::parse_provider_list(baselines_);
     if (backend_ != "auto" && backend_ != "cuda" && backend_ != "emu")
       throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
@@ -202,12 +208,14 @@ public:
     info.backend = use_cuda ? "cuda" : "emu";
     info.strategy = search::to_string(strategy);
     info.device_id = store.device_id(device);
+    info.shard = shard.text();
     const auto run_id = store.begin_run(info);
 
     search::TuneOptions options;
     options.strategy.strategy = strategy;
     options.strategy.budget = static_cast<std::size_t>(budget_);
     options.strategy.seed = seed_;
+    options.shard = shard;
     // A live tuner must never lose its claim mid-variant: the lease outlasts a compile plus a
     // launch, each bounded by the variant timeout.
     options.claim_lease_s = std::max(options.claim_lease_s, 2 * variant_timeout_s_ + 60);
@@ -238,7 +246,7 @@ public:
                           ? "baselines: none selected"
                           : "baselines were not timed: the emu backend has no GPU, and cuBLAS and "
                             "the OPTQ kernels are only timed on a device (no speed-ups shown)";
-    } else if (!driver_loop.interrupted()) {
+    } else if (!driver_loop.interrupted() && shard.index == 0) { // once over all shards
       for (const auto& problem : problems) {
         if (g_stop.load())
           break;
@@ -363,7 +371,7 @@ private:
   }
 
   std::string backend_ = "auto", target_, preset_, layers_, strategy_ = "exhaustive", space_, db_;
-  std::string baselines_ = "all";
+  std::string baselines_ = "all", shard_;
   std::vector<std::string> shapes_, params_;
   ProblemOptions problem_;
   int budget_ = 0, ordinal_ = 0;

@@ -46,7 +46,34 @@ struct Planned {
   space::Enumeration enumeration;
   std::vector<std::string> labels; // the family's label of each accepted variant
   std::vector<std::size_t> order;  // indices into enumeration.accepted
+  std::vector<double> predictions; // the model strategy's, per accepted variant
 };
+
+// Narrows each problem's order to this shard's part of the work over all problems, balanced by the
+// model's predicted time (the same split in every shard of the same command).
+void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const ShardSpec& shard) {
+  std::vector<ShardItem> items;
+  for (auto& p : planned) {
+    const auto key = to_string(p.problem);
+    for (auto index : p.order) {
+      std::optional<double> cost;
+      if (index < p.predictions.size())
+        cost = p.predictions[index];
+      else
+        cost = evaluator.predict_us(p.problem, p.enumeration.accepted[index]);
+      items.push_back({key, p.labels[index], cost.value_or(0.0)});
+    }
+  }
+  const auto shard_of = assign_shards(items, shard.count);
+  std::size_t item = 0;
+  for (auto& p : planned) {
+    std::vector<std::size_t> mine;
+    for (auto index : p.order)
+      if (shard_of[item++] == shard.index)
+        mine.push_back(index);
+    p.order = std::move(mine);
+  }
+}
 
 } // namespace
 
@@ -74,9 +101,13 @@ TuneDriver::run(const std::vector<Problem>& problems,
         predictions.push_back(evaluator_.predict_us(problem, variant).value_or(0.0));
     }
     p.order = plan_order(p.enumeration.accepted.size(), predictions, options_.strategy);
-    total += p.order.size();
+    p.predictions = std::move(predictions);
     planned.push_back(std::move(p));
   }
+  if (!options_.shard.all())
+    keep_shard(planned, evaluator_, options_.shard);
+  for (const auto& p : planned)
+    total += p.order.size();
 
   std::vector<ProblemSummary> summaries;
   std::size_t done = 0, evaluated_total = 0;
@@ -270,7 +301,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
     if (lead.size() > options_.max_leaders)
       lead.resize(options_.max_leaders);
     std::optional<std::size_t> winner = lead.empty() ? std::nullopt : std::optional(lead.front());
-    if (lead.size() > 1 && source == TimeSource::measured) {
+    if (lead.size() > 1 && source == TimeSource::measured && options_.shard.all()) {
       std::vector<std::vector<double>> samples(lead.size());
       for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
         auto batch = evaluator_.remeasure(p.problem, variant_of(lead[index]));

@@ -3,6 +3,7 @@
 // evaluate the rest in the strategy's order, commit each result as it is made, re-measure the
 // leaders within 3% interleaved, and report the best per problem.
 #include "search/evaluator.hpp"
+#include "search/shard.hpp"
 #include "search/strategy.hpp"
 #include "store/store.hpp"
 
@@ -24,6 +25,9 @@ struct TuneOptions {
   double claim_lease_s = 900;
   // How often a tuner waiting for variants that others have claimed looks again.
   double claim_poll_s = 0.05;
+  // --shard I/N: only this shard's part of the (problem, variant) work the strategy chose
+  // (search/shard.hpp); leaders are not re-measured inside a shard (after the merge instead).
+  ShardSpec shard;
 };
 
 struct ProgressEvent {

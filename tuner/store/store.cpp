@@ -187,8 +187,8 @@ std::int64_t Store::begin_run(const RunInfo& r) {
   Transaction transaction(db_);
   Statement insert(db_, fmt::format("INSERT INTO runs (command_line, git_sha, toolkit_version, "
                                     "nvrtc_version, driver_version, backend, strategy, "
-                                    "device_id, host, pid, started_at, status) VALUES (?1, ?2, "
-                                    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, {}, 'running')",
+                                    "device_id, host, pid, shard, started_at, status) VALUES (?1, "
+                                    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {}, 'running')",
                                     kNow));
   insert.bind(1, r.command_line).bind(2, r.git_sha).bind(3, r.toolkit_version);
   insert.bind(4, r.nvrtc_version).bind(5, r.driver_version).bind(6, r.backend);
@@ -198,6 +198,7 @@ std::int64_t Store::begin_run(const RunInfo& r) {
   else
     insert.bind_null(8);
   insert.bind(9, host_name()).bind(10, static_cast<std::int64_t>(::getpid()));
+  insert.bind(11, r.shard);
   insert.run();
   auto id = db_.last_insert_rowid();
   transaction.commit();

@@ -33,6 +33,7 @@ struct RunInfo {
   std::string backend;
   std::string strategy;
   std::int64_t device_id = 0;
+  std::string shard; // "I/N" of `tune --shard`; "" = all the work
 };
 
 enum class RunStatus { running, completed, failed, interrupted };
