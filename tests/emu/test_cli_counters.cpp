@@ -1,6 +1,7 @@
 // `lutgemm profile` and `lutgemm tune --counters` from the outside: the emulated counters of a
 // variant are printed under Nsight Compute's names, stored with the tune's row, and used by the
 // model (the row's message says so); bad input is one line, exit 2.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -57,6 +58,7 @@ std::string query_text(const std::string& db, const std::string& sql) {
 }
 
 constexpr const char* kWavefronts = "l1tex__data_pipe_lsu_wavefronts_mem_shared_op_ld.sum";
+constexpr const char* kSharedLoads = "smsp__inst_executed_op_shared_ld.sum";
 
 } // namespace
 
@@ -102,6 +104,14 @@ TEST(CliTune, CountersAreStoredAndModelled) {
   const std::string message = query_text(
       db, "SELECT message FROM measurements WHERE disposition = 'ok' ORDER BY id LIMIT 1");
   EXPECT_NE(message.find("with its emulated counters"), std::string::npos) << message;
+  // The results listing shows the counted conflict factor (wavefronts per shared-load request).
+  auto listing = run("report --table results --format json --db " + db);
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  const std::string expected =
+      fmt::format("{:.2f}", c.at(kWavefronts).get<double>() / c.at(kSharedLoads).get<double>());
+  EXPECT_NE(listing.out.find("\"smem conflicts\""), std::string::npos) << listing.out;
+  EXPECT_NE(listing.out.find("\"" + expected + "\""), std::string::npos)
+      << "expected a factor of " << expected << " in " << listing.out;
   // Without --counters nothing is counted.
   std::filesystem::remove(db);
   auto plain = run("tune --backend emu --shape 512x256 --strategy random --budget 1 --seed 3 "

@@ -391,6 +391,8 @@ ReportTable build_results_table(const ReportContext& c) {
       {"DRAM floor ms", fmt::format("bytes / peak bandwidth ({})", target_text(target))},
       {"model ms", fmt::format("performance model for {} (paper's kernel design)", target.key)},
       {"floor / time", "DRAM floor / median: the fraction of peak bandwidth reached"},
+      {"smem conflicts", "emulated (tune --counters): shared-load wavefronts per request, 1 = "
+                         "conflict-free; - = not counted"},
       {"run", "database run id"},
   };
   for (const auto& r : c.results) {
@@ -417,6 +419,9 @@ ReportTable build_results_table(const ReportContext& c) {
         model > 0 ? ms(model) : text("-"),
         floor > 0 ? Cell{fmt::format("{:.2f}", floor / r.median_us), floor / r.median_us}
                   : text("-"),
+        r.smem_load_conflict_factor > 0
+            ? Cell{fmt::format("{:.2f}", r.smem_load_conflict_factor), r.smem_load_conflict_factor}
+            : text("-"),
         number(static_cast<double>(r.run_id)),
     });
   }

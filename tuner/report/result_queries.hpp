@@ -43,6 +43,9 @@ struct ResultRow {
   std::string git_sha;
   std::string driver_version;
   std::string cuda_version;
+  // Emulated shared-memory load wavefronts per request of the main launch (`tune --counters`):
+  // 1 = no bank conflicts. 0 = not counted.
+  double smem_load_conflict_factor = 0;
 };
 
 class ResultQueries {

@@ -55,6 +55,19 @@ std::int64_t memory_bytes(const std::string& details) {
   return 0;
 }
 
+// Shared-load wavefronts per request from a row's stored counters (Nsight Compute names, as
+// emu/counter_names.cpp writes them); 0 when there are none or the JSON is not readable.
+double conflict_factor(const std::string& counters_json) {
+  const auto j = nlohmann::json::parse(counters_json, nullptr, /*allow_exceptions=*/false);
+  constexpr const char* kRequests = "smsp__inst_executed_op_shared_ld.sum";
+  constexpr const char* kWavefronts = "l1tex__data_pipe_lsu_wavefronts_mem_shared_op_ld.sum";
+  if (!j.is_object() || !j.contains(kRequests) || !j.contains(kWavefronts) ||
+      !j[kRequests].is_number() || !j[kWavefronts].is_number())
+    return 0;
+  const double requests = j[kRequests].get<double>();
+  return requests > 0 ? j[kWavefronts].get<double>() / requests : 0;
+}
+
 class SqliteResults final : public ResultQueries {
 public:
   explicit SqliteResults(store::Database db) : db_(std::move(db)) {}
@@ -93,7 +106,7 @@ public:
       SELECT p.m, p.k, p.batch, p.bits, p.group_size, p.has_offset, v.family, v.label, v.params,
              m.median_us, coalesce(m.noise_pct, 0), m.samples, m.source, m.run_id,
              r.started_at, r.git_sha, r.driver_version, r.toolkit_version,
-             m.problem_id, m.variant_id
+             m.problem_id, m.variant_id, m.counters
         FROM measurements m
         JOIN devices d ON d.id = m.device_id
         JOIN problems p ON p.id = m.problem_id
@@ -129,6 +142,7 @@ public:
       row.git_sha = s.column_text(15);
       row.driver_version = s.column_text(16);
       row.cuda_version = s.column_text(17);
+      row.smem_load_conflict_factor = s.is_null(20) ? 0 : conflict_factor(s.column_text(20));
       latest.emplace(std::move(key), std::move(row));
     }
     InMemoryResults sorted; // its ordering is the interface's deterministic order
