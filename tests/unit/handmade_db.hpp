@@ -86,7 +86,8 @@ inline void write_handmade_db(const std::filesystem::path& path, bool sweep = fa
                             .driver_version = driver,
                             .backend = backend,
                             .strategy = "exhaustive",
-                            .device_id = device});
+                            .device_id = device,
+                            .shard = ""});
   };
   // Run 1 (older): times that run 2 supersedes.
   const auto r1 = run(gpu, "cuda", "570.10");

@@ -60,7 +60,8 @@ Ids make_ids(Store& store, const Problem& problem) {
                              .driver_version = "none",
                              .backend = "emu",
                              .strategy = "exhaustive",
-                             .device_id = ids.device});
+                             .device_id = ids.device,
+                             .shard = ""});
   return ids;
 }
 
