@@ -128,7 +128,6 @@ public:
       write_npy_matrix(out_path_, out, NpyDtype::float32);
     }
 
-    const std::string group_text = group == kRowWise ? "row" : std::to_string(group);
     const unsigned threads = threads_ > 0 ? static_cast<unsigned>(threads_)
                                           : std::max(1u, std::thread::hardware_concurrency());
     if (json_) {
@@ -162,7 +161,7 @@ public:
       return 0;
     }
     fmt::print("{} q{} g{}{} of {}x{} weights ({})\n", method_ == "rtn" ? "RTN" : "BCQ", bits_,
-               group_text, method_ == "bcq" ? fmt::format(", {} rounds", rounds_) : "", m, k,
+               group_text(group), method_ == "bcq" ? fmt::format(", {} rounds", rounds_) : "", m, k,
                source);
     fmt::print("  relative Frobenius error  {:.6f}\n", error.rel_frobenius);
     fmt::print("  max |error|               {:.6g}\n", error.max_abs);

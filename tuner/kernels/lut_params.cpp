@@ -16,10 +16,6 @@ std::int64_t round_up(std::int64_t v, std::int64_t to) {
   return (v + to - 1) / to * to;
 }
 
-std::string group_text(const Problem& p) {
-  return p.group == kRowWise ? std::string("row") : std::to_string(p.group);
-}
-
 int next_pow2(int v) {
   int p = 1;
   while (p < v)
@@ -172,7 +168,7 @@ LutParams lut_params_from_values(const KnobValues& values) {
 }
 
 std::string lut_label(const Problem& problem, const LutParams& p) {
-  std::string label = fmt::format("lut_q{}_g{}{}", problem.bits, group_text(problem),
+  std::string label = fmt::format("lut_q{}_g{}{}", problem.bits, group_text(problem.group),
                                   problem.has_offset ? "" : "_noz");
   const KnobValues values = to_values(p);
   for (const auto& field : kLabelFields)

@@ -8,12 +8,6 @@
 #include <algorithm>
 
 namespace lutgemm {
-namespace {
-std::string group_text(const Problem& p) {
-  return p.group == kRowWise ? std::string("row") : std::to_string(p.group);
-}
-} // namespace
-
 std::string to_string(OptqKind kind) {
   return kind == OptqKind::dequant ? "dequant" : "gemv";
 }
@@ -59,9 +53,11 @@ OptqParams optq_params_from_values(const KnobValues& values) {
 
 std::string optq_label(const Problem& problem, const OptqParams& p) {
   if (p.kind == OptqKind::dequant)
-    return fmt::format("optq_dequant_q{}_g{}_t{}", problem.bits, group_text(problem), p.threads);
-  std::string label = fmt::format("optq_gemv_q{}_g{}_t{}_kt{}_b{}_split{}", problem.bits,
-                                  group_text(problem), p.threads, p.k_tile, p.batch_cols, p.split);
+    return fmt::format("optq_dequant_q{}_g{}_t{}", problem.bits, group_text(problem.group),
+                       p.threads);
+  std::string label =
+      fmt::format("optq_gemv_q{}_g{}_t{}_kt{}_b{}_split{}", problem.bits, group_text(problem.group),
+                  p.threads, p.k_tile, p.batch_cols, p.split);
   if (p.split > 1 || p.combine != Combine::none)
     label += "_" + to_string(p.combine);
   return label;

@@ -170,8 +170,7 @@ KernelWorkload lutgemm_workload(const Problem& p, const LutgemmDesign& d) {
   KernelWorkload w;
   const std::int64_t k_tile = std::min<std::int64_t>(d.k_tile, p.k);
   const bool split_k = d.k_split_atomics && k_tile < p.k;
-  w.name = fmt::format("LUT-GEMM q{} g{} th{} kt{} mu{}{}{}", p.bits,
-                       p.group == kRowWise ? std::string("row") : std::to_string(p.group),
+  w.name = fmt::format("LUT-GEMM q{} g{} th{} kt{} mu{}{}{}", p.bits, group_text(p.group),
                        d.rows_per_block, k_tile, d.mu, d.half_tables ? " half" : "",
                        d.table_copies > 1 ? fmt::format(" x{}", d.table_copies) : "");
   const std::int64_t row_blocks = ceil_div(p.m, d.rows_per_block);

@@ -55,9 +55,12 @@ void validate(const Problem& p) {
   }
 }
 
+std::string group_text(int group) {
+  return group == kRowWise ? std::string("row") : std::to_string(group);
+}
+
 std::string to_string(const Problem& p) {
-  return fmt::format("{}x{} b{} q{} g{}{}", p.m, p.k, p.batch, p.bits,
-                     p.group == kRowWise ? std::string("row") : std::to_string(p.group),
+  return fmt::format("{}x{} b{} q{} g{}{}", p.m, p.k, p.batch, p.bits, group_text(p.group),
                      p.has_offset ? "" : " nooffset");
 }
 

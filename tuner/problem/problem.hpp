@@ -44,6 +44,9 @@ std::string to_string(const Problem& problem);
 // above kMaxDim.
 void parse_shape(std::string_view text, std::int64_t& m, std::int64_t& k);
 
+// The group as labels and messages write it: "row" for kRowWise, else the number.
+std::string group_text(int group);
+
 // Parses a group option: "row" (or "k") -> kRowWise, else a positive integer.
 int parse_group(std::string_view text);
 
