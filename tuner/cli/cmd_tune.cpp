@@ -43,10 +43,34 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_interrupt(int) {
+// SIGINT (Ctrl-C) and SIGTERM (scancel, kill) stop the sweep between variants, so the run ends
+// 'interrupted' with everything finished stored; the same signal again ends the process at once.
+extern "C" void on_interrupt(int signal_number) {
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends the process at once
+  std::signal(signal_number, SIG_DFL);
 }
+
+// Installs on_interrupt for SIGINT and SIGTERM while alive; the previous handlers after.
+class StopOnSignals {
+public:
+  StopOnSignals()
+      : int_(std::signal(SIGINT, on_interrupt)), term_(std::signal(SIGTERM, on_interrupt)) {}
+  ~StopOnSignals() { restore(); }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+  void restore() {
+    if (restored_)
+      return;
+    std::signal(SIGINT, int_);
+    std::signal(SIGTERM, term_);
+    restored_ = true;
+  }
+
+private:
+  void (*int_)(int);
+  void (*term_)(int);
+  bool restored_ = false;
+};
 
 std::string command_line() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
@@ -186,9 +210,9 @@ public:
                    use_cuda ? "CUDA devices" : "emulator workers", fmt::join(devices, ","),
                    db_path);
       g_stop.store(false);
-      auto previous = std::signal(SIGINT, on_interrupt);
+      StopOnSignals signals;
       worker_exits = run_device_workers(devices, g_stop);
-      std::signal(SIGINT, previous);
+      signals.restore();
       bool interrupted = g_stop.load();
       for (const auto& w : worker_exits) {
         if (w.exit_code == 130 || w.exit_code == 128 + SIGINT) {
@@ -287,7 +311,7 @@ public:
                  "lutgemm tune: {} problem(s) on {} [{} backend], strategy {}, database {}\n",
                  problems.size(), device.name, info.backend, info.strategy, db_path);
     g_stop.store(false);
-    auto previous = std::signal(SIGINT, on_interrupt);
+    StopOnSignals signals;
     std::vector<search::ProblemSummary> summaries;
     try {
       if (retest_leaders_ || !devices.empty()) {
@@ -302,7 +326,7 @@ public:
         summaries = driver_loop.run(problems, std::ref(printer), &g_stop);
       }
     } catch (...) {
-      std::signal(SIGINT, previous);
+      signals.restore();
       printer.finish();
       store.end_run(run_id, store::RunStatus::failed);
       throw;
@@ -339,7 +363,7 @@ public:
             search::run_baselines(problem, baseline_names, context);
       }
     }
-    std::signal(SIGINT, previous);
+    signals.restore();
     const bool interrupted = driver_loop.interrupted() || g_stop.load();
     store.end_run(run_id,
                   interrupted ? store::RunStatus::interrupted : store::RunStatus::completed);
