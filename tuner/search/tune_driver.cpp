@@ -53,26 +53,32 @@ store::MeasurementRecord to_record(const VariantOutcome& outcome) {
 using Planned = detail::PlannedProblem;
 
 // Narrows each problem's order to this shard's part of the work over all problems, balanced by the
-// model's predicted time (the same split in every shard of the same command).
+// model's predicted time (the same split in every shard of the same command). A variant goes to one
+// shard for all the problems that chose it: its compiled kernel (the same for every shape) is then
+// built by that shard alone, not once per shard.
 void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const ShardSpec& shard) {
-  std::vector<ShardItem> items;
+  std::map<std::string, double> cost_of; // label -> predicted time summed over the problems
   for (auto& p : planned) {
-    const auto key = to_string(p.problem);
     for (auto index : p.order) {
       std::optional<double> cost;
       if (index < p.predictions.size())
         cost = p.predictions[index];
       else
         cost = evaluator.predict_us(p.problem, p.enumeration.accepted[index]);
-      items.push_back({key, p.labels[index], cost.value_or(0.0)});
+      cost_of[p.labels[index]] += std::max(0.0, cost.value_or(0.0));
     }
   }
+  std::vector<ShardItem> items;
+  for (const auto& [label, cost] : cost_of)
+    items.push_back({"", label, cost});
   const auto shard_of = assign_shards(items, shard.count);
-  std::size_t item = 0;
+  std::map<std::string, int> shard_of_label;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    shard_of_label[items[i].label] = shard_of[i];
   for (auto& p : planned) {
     std::vector<std::size_t> mine;
     for (auto index : p.order)
-      if (shard_of[item++] == shard.index)
+      if (shard_of_label.at(p.labels[index]) == shard.index)
         mine.push_back(index);
     p.order = std::move(mine);
   }
