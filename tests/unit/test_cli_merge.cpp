@@ -5,6 +5,8 @@
 // and `tune --retest-leaders` on them finds the unsharded tune's leaders. `tune --devices 2` stores
 // exactly what one process does, each variant once; bad device lists are refused before any
 // database exists.
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -21,31 +23,12 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 const std::string kDir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_merge";
 
+using Result = lutgemm::test::CliResult;
+using lutgemm::test::slurp;
 Result run(const std::string& args) {
-  std::filesystem::create_directories(kDir);
-  const std::string out = kDir + "/out", err = kDir + "/err";
-  const std::string command =
-      "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return lutgemm::test::run_lutgemm(args);
 }
 
 std::string fresh_db(const std::string& name) {
