@@ -382,8 +382,13 @@ void TuneDriver::settle_leaders(const Planned& p, const std::map<std::string, do
 
 std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem>& problems) {
   const auto source = evaluator_.source();
+  auto planned = plan(problems);
+  // Inside a shard (the parent of `--devices` workers given --shard): this shard's part, whose
+  // leaders are re-tested after the merge, not here.
+  if (!options_.shard.all())
+    keep_shard(planned, evaluator_, options_.shard);
   std::vector<ProblemSummary> summaries;
-  for (const auto& p : plan(problems)) {
+  for (const auto& p : planned) {
     ProblemSummary summary;
     summary.problem = p.problem;
     summary.total = p.enumeration.total;
@@ -417,7 +422,7 @@ std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem
         ++summary.failed;
       }
     }
-    settle_leaders(p, ok_times, proxy, true, summary);
+    settle_leaders(p, ok_times, proxy, options_.shard.all(), summary);
     if (summary.missing > 0) {
       summary.note += fmt::format("{}{} chosen variants have no stored result (a shard not merged "
                                   "or not finished?): leaders are of the stored ones",

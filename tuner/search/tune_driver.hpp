@@ -86,6 +86,7 @@ public:
   // command's work (by any run: the merged shards, the workers of --devices), as the unsharded
   // sweep would have done it after its last variant; nothing is evaluated again. Variants the
   // strategy chose that have no stored result are counted in `missing` and named in the note.
+  // With options.shard, only that shard's part is summarised and its leaders are not re-measured.
   std::vector<ProblemSummary> retest_leaders(const std::vector<Problem>& problems);
 
 private:
