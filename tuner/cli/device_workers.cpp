@@ -112,8 +112,9 @@ std::vector<DeviceWorkerExit> run_device_workers(const std::vector<int>& ordinal
   std::vector<Running> workers;
   for (int ordinal : ordinals) {
     Running w;
-    char path[] = "/tmp/lutgemm-devices-XXXXXX";
-    const int fd = mkstemp(path);
+    // The worker's --json summary goes to a file of its own ($TMPDIR honoured).
+    std::string path = (std::filesystem::temp_directory_path() / "lutgemm-devices-XXXXXX").string();
+    const int fd = mkstemp(path.data());
     if (fd < 0)
       throw RuntimeError(
           fmt::format("--devices: cannot create a temporary file: {}", std::strerror(errno)));
