@@ -193,6 +193,8 @@ public:
     // No device for --backend cuda: the one line, before the database is created or touched.
     if (use_cuda && !cuda::driver_status().ok())
       throw cuda::DriverUnavailable(cuda::driver_status().message + " (use --backend emu)");
+    if (counters_ && use_cuda) // before the database (and any --devices worker) exists
+      throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
     const auto devices = device_list(use_cuda);
     if (!devices.empty())
       ordinal_ = devices.front(); // the leaders are re-measured there, after the workers
@@ -234,8 +236,6 @@ public:
       }
     }
 
-    if (counters_ && use_cuda)
-      throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
     auto setup =
         make_tune_setup(use_cuda, target_, ordinal_, db_path, variant_timeout_s_, counters_);
     auto& config = setup.config;
