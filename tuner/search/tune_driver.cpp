@@ -84,6 +84,16 @@ void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const Shard
   }
 }
 
+// A problem's summary before any result: its space and what the constraints kept.
+ProblemSummary summary_of(const Planned& p, TimeSource source) {
+  ProblemSummary summary;
+  summary.problem = p.problem;
+  summary.total = p.enumeration.total;
+  summary.after_constraints = p.enumeration.accepted.size();
+  summary.source = source;
+  return summary;
+}
+
 } // namespace
 
 std::vector<Planned> TuneDriver::plan(const std::vector<Problem>& problems) {
@@ -127,11 +137,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
   std::size_t done = 0, evaluated_total = 0;
   double evaluated_seconds = 0;
   for (auto& p : planned) {
-    ProblemSummary summary;
-    summary.problem = p.problem;
-    summary.total = p.enumeration.total;
-    summary.after_constraints = p.enumeration.accepted.size();
-    summary.source = source;
+    auto summary = summary_of(p, source);
 
     auto existing = store_.existing(device_id_, p.problem_id, source);
     std::map<std::string, double> ok_times; // label -> median, this problem
@@ -389,11 +395,7 @@ std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem
     keep_shard(planned, evaluator_, options_.shard);
   std::vector<ProblemSummary> summaries;
   for (const auto& p : planned) {
-    ProblemSummary summary;
-    summary.problem = p.problem;
-    summary.total = p.enumeration.total;
-    summary.after_constraints = p.enumeration.accepted.size();
-    summary.source = source;
+    auto summary = summary_of(p, source);
     // What the sweep of the whole work stored, counted as run() counts it.
     auto stored = store_.existing(device_id_, p.problem_id, source);
     std::map<std::string, double> ok_times;
