@@ -5,6 +5,7 @@
 #include "emudrv_cli.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -88,4 +89,37 @@ TEST(EmuDriverTune, ExclusiveProcessModeIsRefusedClearly) {
   EXPECT_LE(rows(db, "disposition = 'ok'"), 0);
   std::filesystem::remove(db);
   std::filesystem::remove(lock);
+}
+
+// `tune --devices` on the cuda backend: an ordinal past the node's devices is refused before any
+// database exists; `--devices 0` runs one worker, then this process re-tests the leaders: the
+// re-measured rows are exactly the leaders the summary names (when more than one), and the
+// parent's run sweeps nothing.
+TEST(EmuDriverTune, DevicesWorkersThenOneLeaderRetest) {
+  const auto bad = fresh_path("devices_bad") + ".db";
+  const auto refused = run(kTwoVariants + " --devices 0,1 --db '" + bad + "'", kT4);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("device 1 does not exist"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(bad));
+
+  const auto db = fresh_path("devices") + ".db";
+  const auto r = run(kTwoVariants + " --devices 0 --json --db '" + db + "'", kT4);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["problems"].size(), 1u) << r.out;
+  const auto& p = j["problems"][0];
+  EXPECT_EQ(p["evaluated"], 2) << r.out;
+  const auto leaders = p["leaders"].size();
+  ASSERT_GE(leaders, 1u) << r.out;
+  bool best_is_a_leader = false;
+  for (const auto& label : p["leaders"])
+    best_is_a_leader = best_is_a_leader || label == p["best_variant"];
+  EXPECT_TRUE(best_is_a_leader) << r.out;
+  EXPECT_EQ(p["leaders_remeasured"].get<std::size_t>(), leaders > 1 ? leaders : 0) << r.out;
+  EXPECT_EQ(rows(db, "phase = 'remeasure'"), static_cast<long long>(leaders > 1 ? leaders : 0));
+  EXPECT_EQ(rows(db, "phase = 'sweep'"), 2);
+  EXPECT_EQ(rows(db, "phase = 'sweep' AND run_id IN (SELECT id FROM runs WHERE command_line LIKE "
+                     "'%--devices 0 %')"),
+            0);
+  std::filesystem::remove(db);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # ctest `slurm_tune_array` (label slurm): a sharded tune as a 4-task job array on a local one-node
 # Slurm cluster (scripts/slurm/local-cluster), emu backend, two problems. Shard 2 is cancelled with
-# scancel before it runs, so the first merge never starts; resubmitting shard 2 runs it and a new
-# merge. The merged (problem, variant, disposition) rows must equal a single-process tune's, none
-# twice. Skips (exit 77, with the reason) when the cluster cannot be started here.
+# scancel before it runs and shard 1 while it runs, so the first merge never starts; resubmitting
+# both (shard 1 resumes) runs them and a new merge, which also re-tests the leaders. The
+# merged (problem, variant, disposition) rows must equal a single-process tune's, none twice. Skips
+# (exit 77, with the reason) when the cluster cannot be started here.
 #   test_tune_array.sh LUTGEMM_BINARY WORK_DIR
 set -euo pipefail
 lutgemm="$1"
@@ -46,13 +47,22 @@ merge_job="$(sed -n 's/^merge job: \([0-9]*\).*/\1/p' <<<"$out")"
 grep -q "^merged database: $run/merged.db$" <<<"$out" || fail "submit did not name the database"
 scancel "${array_job}_2"
 scontrol release "$array_job"
+# Shard 1 is cancelled while it runs: as soon as its run has begun in its database.
+for _ in $(seq 1200); do
+  [[ "$(sqlite3 "$run/shard-1.db" "SELECT count(*) FROM runs" 2>/dev/null)" == 1 ]] && break
+  sleep 0.05
+done
+scancel "${array_job}_1"
 wait_gone "$array_job" 120
 [[ -e "$run/shard-0.db" && -e "$run/shard-3.db" ]] || fail "shards 0 and 3 wrote no database"
 [[ ! -e "$run/shard-2.db" ]] || fail "the cancelled shard 2 ran"
 [[ ! -e "$run/merged.db" ]] || fail "the merge ran although shard 2 was cancelled"
 scancel "$merge_job" # its dependency can no longer be met
+[[ "$(sqlite3 "$run/shard-1.db" "SELECT status FROM runs")" != completed ]] ||
+  fail "shard 1 finished before scancel reached it"
 
-again="$("$root/scripts/slurm/submit" --resubmit 2 --run-dir "$run")"
+# Both again: shard 1 resumes from its database, shard 2 starts; then one merge.
+again="$("$root/scripts/slurm/submit" --resubmit 1,2 --run-dir "$run")"
 echo "$again"
 merge_job="$(sed -n 's/^merge job: \([0-9]*\).*/\1/p' <<<"$again")"
 wait_gone "$merge_job" 120
@@ -68,7 +78,12 @@ merged="$(sqlite3 "$run/merged.db" "$query")"
 $merged
 --- single process:
 $expected"
-shards="$(sqlite3 "$run/merged.db" "SELECT group_concat(shard, ' ') FROM (SELECT shard FROM runs
-  ORDER BY shard)")"
-[[ "$shards" == "0/4 1/4 2/4 3/4" ]] || fail "runs.shard is '$shards'"
-echo "slurm: 4 shards (one cancelled and resubmitted) merged = the single-process tune (6 rows)"
+shards="$(sqlite3 "$run/merged.db" "SELECT group_concat(shard || ':' || status, ' ') FROM (SELECT
+  shard, status FROM runs WHERE shard != '' ORDER BY shard, id)")"
+[[ "$shards" == "0/4:completed 1/4:interrupted 1/4:completed 2/4:completed 3/4:completed" ]] ||
+  fail "runs (shard:status) are '$shards'"
+retests="$(sqlite3 "$run/merged.db" "SELECT count(*) FROM runs WHERE shard = '' AND status =
+  'completed' AND command_line LIKE '%--retest-leaders%'")"
+[[ "$retests" == 1 ]] || fail "the merge job re-tested the leaders $retests times, not once"
+echo "slurm: 4 shards (one cancelled before, one while running; both resubmitted) merged = the"
+echo "single-process tune (6 rows), leaders re-tested once"

@@ -1,10 +1,14 @@
 // `lutgemm merge` from the outside: two databases written by `lutgemm tune --backend emu` merge
 // into one with every row and its provenance, a second merge of the same inputs adds nothing, and
 // a foreign, newer, corrupt or missing input is refused (exit 2, one line) with OUT unchanged.
-// `tune --shard I/N`: the merged databases of N shards hold exactly the unsharded command's work.
+// `tune --shard I/N`: the merged databases of N shards hold exactly the unsharded command's work,
+// and `tune --retest-leaders` on them finds the unsharded tune's leaders. `tune --devices 2` stores
+// exactly what one process does, each variant once; bad device lists are refused before any
+// database exists.
 #include "support/cli_run.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -185,6 +189,110 @@ TEST(CliShard, ShardsTogetherDoTheUnshardedWorkExactlyOnce) {
   EXPECT_EQ(rows(merged, kWork), expected);
   EXPECT_EQ(rows(merged, "SELECT shard FROM runs ORDER BY shard"), "0/3\n1/3\n2/3\n");
   EXPECT_EQ(rows(whole, "SELECT shard FROM runs"), "\n"); // unsharded: ''
+}
+
+// The shard test's work with a larger budget: 3 variants per problem, so that two workers (or
+// shards) both get some.
+const std::string kSmallTune = "tune --backend emu --target h100-sxm --shape 512x256 --shape "
+                               "1024x256 --strategy random --budget 3 --seed 5 --param copies=1 "
+                               "--param build=direct --quiet ";
+const char* kSweepRows = "SELECT p.key, v.label, m.disposition FROM measurements m JOIN problems "
+                         "p ON p.id = m.problem_id JOIN variants v ON v.id = m.variant_id WHERE "
+                         "m.phase = 'sweep' ORDER BY 1, 2";
+
+TEST(CliDevices, TwoEmulatorWorkersStoreExactlyWhatOneProcessDoes) {
+  const auto one = fresh_db("devices1");
+  auto r1 = run(kSmallTune + "--json --devices 1 --db " + one);
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  const std::string expected = rows(one, kSweepRows);
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 6) << expected;
+
+  const auto two = fresh_db("devices2");
+  auto r2 = run(kSmallTune + "--json --devices 2 --db " + two);
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  // The same (problem, variant, disposition) rows, each once (ORDER BY keeps duplicates visible).
+  EXPECT_EQ(rows(two, kSweepRows), expected);
+  // Both workers took part, each recorded with its device; the parent's run evaluated nothing.
+  EXPECT_EQ(rows(two, "SELECT count(*) > 0 FROM measurements m JOIN runs r ON r.id = m.run_id "
+                      "WHERE r.command_line LIKE '%--device 0 --devices-worker 0%' UNION ALL "
+                      "SELECT count(*) > 0 FROM measurements m JOIN runs r ON r.id = m.run_id "
+                      "WHERE r.command_line LIKE '%--device 1 --devices-worker 0%'"),
+            "1\n1\n");
+  EXPECT_EQ(rows(two, "SELECT count(*) FROM runs WHERE status = 'completed'"), "3\n");
+  EXPECT_EQ(rows(two, "SELECT count(*) FROM claims"), "0\n");
+  // The summary counts the workers' evaluations.
+  auto j = nlohmann::json::parse(r2.out);
+  long long evaluated = 0;
+  for (const auto& p : j["problems"]) {
+    evaluated += p["evaluated"].get<long long>();
+    EXPECT_EQ(p["stored_before"], 0) << p.dump();
+  }
+  EXPECT_EQ(evaluated, 6) << r2.out;
+}
+
+TEST(CliDevices, BadListsExit2WithOneLineBeforeAnyDatabase) {
+  for (const char* bad : {"0,0", "-1", "all", "0", "1,x", "65", "0,,1"}) {
+    const auto db = fresh_db("baddevices");
+    auto r = run("tune --backend emu --shape 512x256 --db " + db + " --devices " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("--devices"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(db)) << bad;
+  }
+  const auto db = fresh_db("baddevices");
+  for (const char* both :
+       {"--device 0 --devices 2", "--devices 2 --retest-leaders", "--retest-leaders --shard 0/2"}) {
+    auto r = run("tune --backend emu --shape 512x256 --db " + db + " " + both);
+    EXPECT_EQ(r.exit_code, 2) << both << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+TEST(CliRetest, MergedShardsThenRetestLeadersMatchTheUnshardedTune) {
+  const auto whole = fresh_db("retest_whole");
+  auto w = run(kSmallTune + "--json --db " + whole);
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  std::string inputs;
+  for (int i = 0; i < 2; ++i) {
+    const auto shard = fresh_db("retest_shard" + std::to_string(i));
+    ASSERT_EQ(run(kSmallTune + "--db " + shard + " --shard " + std::to_string(i) + "/2").exit_code,
+              0);
+    inputs += " " + shard;
+  }
+  const auto merged = fresh_db("retest_merged");
+  ASSERT_EQ(run("merge --quiet --into " + merged + inputs).exit_code, 0);
+  const std::string sweep_before = rows(merged, kSweepRows);
+  auto r = run(kSmallTune + "--json --retest-leaders --db " + merged);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Nothing swept again; the same leaders, winner and counts as the unsharded tune's.
+  EXPECT_EQ(rows(merged, kSweepRows), sweep_before);
+  EXPECT_EQ(rows(merged, kSweepRows), rows(whole, kSweepRows));
+  auto expected = nlohmann::json::parse(w.out)["problems"];
+  auto actual = nlohmann::json::parse(r.out)["problems"];
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    for (const char* field : {"problem", "best_variant", "best_us", "leaders", "leaders_remeasured",
+                              "ok", "failed", "skipped", "note"})
+      EXPECT_EQ(actual[i][field], expected[i][field]) << field << "\n" << r.out << w.out;
+    EXPECT_EQ(actual[i]["evaluated"], 0);
+    EXPECT_EQ(actual[i]["missing"], 0);
+  }
+  // Re-measured rows: as many as the unsharded tune stored (emu times are modelled: none).
+  const char* kRemeasured = "SELECT count(*) FROM measurements WHERE phase = 'remeasure'";
+  EXPECT_EQ(rows(merged, kRemeasured), rows(whole, kRemeasured));
+
+  // A shard missing from the merge: the retest says so instead of passing it off as the whole.
+  const auto partial = fresh_db("retest_partial");
+  ASSERT_EQ(run("merge --quiet --into " + partial + inputs.substr(0, inputs.rfind(' '))).exit_code,
+            0);
+  auto p = run(kSmallTune + "--json --retest-leaders --db " + partial);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  long long missing = 0;
+  const auto summary = nlohmann::json::parse(p.out);
+  for (const auto& problem : summary["problems"])
+    missing += problem["missing"].get<long long>();
+  EXPECT_GT(missing, 0) << p.out;
 }
 
 TEST(CliShard, BadShardIsRefusedNamingTheValue) {

@@ -1,7 +1,9 @@
+// `tune --devices LIST`: lists, counts and 'all' resolve to ordinals; the bad ones are refused.
 // `tune --shard I/N`: the split of the work is a partition (every item in exactly one shard) for
 // N = 1..16, does not depend on the order the items come in, balances the predicted cost, and bad
 // I/N texts are refused naming the value.
 #include "common/error.hpp"
+#include "search/device_list.hpp"
 #include "search/shard.hpp"
 
 #include <gtest/gtest.h>
@@ -84,6 +86,39 @@ TEST(Shard, ParsesIOverNAndRefusesTheRest) {
     } catch (const UsageError& e) {
       EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos)
           << e.what();
+    }
+  }
+}
+
+TEST(DeviceList, ResolvesListsCountsAndAll) {
+  EXPECT_EQ(parse_device_list("0,1,2,3", false, 4), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(parse_device_list("2,0", false, 4), (std::vector<int>{2, 0}));
+  EXPECT_EQ(parse_device_list("1", false, 2), (std::vector<int>{1})); // cuda: device 1
+  EXPECT_EQ(parse_device_list("all", false, 3), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(parse_device_list("3", true, 0), (std::vector<int>{0, 1, 2})); // emu: 3 workers
+  EXPECT_EQ(parse_device_list("0,5", true, 0), (std::vector<int>{0, 5}));
+}
+
+TEST(DeviceList, RefusesBadListsNamingTheProblem) {
+  struct Case {
+    const char* text;
+    bool emu;
+    int count;
+    const char* mentions;
+  };
+  for (const auto& c :
+       {Case{"0,0", false, 4, "twice"}, Case{"1,2,1", true, 0, "twice"},
+        Case{"-1", false, 4, "negative"}, Case{"0,-2", true, 0, "negative"},
+        Case{"4", false, 4, "does not exist"}, Case{"0,9", false, 2, "9"},
+        Case{"all", false, 0, "no CUDA device"}, Case{"all", true, 0, "emu"},
+        Case{"0", true, 0, "workers"}, Case{"x", false, 2, "'x'"}, Case{"0,,1", false, 2, "''"},
+        Case{"", true, 0, "''"}, Case{"1.5", true, 0, "1.5"}, Case{"1000", true, 0, "workers"}}) {
+    try {
+      parse_device_list(c.text, c.emu, c.count);
+      ADD_FAILURE() << c.text << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.mentions), std::string::npos)
+          << c.text << ": " << e.what();
     }
   }
 }

@@ -7,22 +7,26 @@
 #include "build_info.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
+#include "cli/device_workers.hpp"
 #include "cli/seed_option.hpp"
 #include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
+#include "cuda/device_info.hpp"
 #include "cuda/driver_api.hpp"
 #include "cuda/preflight.hpp"
 #include "jit/nvrtc_compiler.hpp"
 #include "measure/timing_plan.hpp"
 #include "problem/presets.hpp"
 #include "search/baseline_runner.hpp"
+#include "search/device_list.hpp"
 #include "search/shard.hpp"
 #include "search/tune_output.hpp"
 #include "search/variant_evaluator.hpp"
 #include "search/worker_evaluator.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -31,6 +35,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace lutgemm::cli {
@@ -38,10 +43,34 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_interrupt(int) {
+// SIGINT (Ctrl-C) and SIGTERM (scancel, kill) stop the sweep between variants, so the run ends
+// 'interrupted' with everything finished stored; the same signal again ends the process at once.
+extern "C" void on_interrupt(int signal_number) {
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends the process at once
+  std::signal(signal_number, SIG_DFL);
 }
+
+// Installs on_interrupt for SIGINT and SIGTERM while alive; the previous handlers after.
+class StopOnSignals {
+public:
+  StopOnSignals()
+      : int_(std::signal(SIGINT, on_interrupt)), term_(std::signal(SIGTERM, on_interrupt)) {}
+  ~StopOnSignals() { restore(); }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+  void restore() {
+    if (restored_)
+      return;
+    std::signal(SIGINT, int_);
+    std::signal(SIGTERM, term_);
+    restored_ = true;
+  }
+
+private:
+  void (*int_)(int);
+  void (*term_)(int);
+  bool restored_ = false;
+};
 
 std::string command_line() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
@@ -103,7 +132,15 @@ public:
                    "results/local/lutgemm.db)");
     app.add_option("--baselines", baselines_, "all, none or a list of: " + provider_list())
         ->default_val(baselines_);
-    app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
+    device_option_ = app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
+    app.add_option("--devices", devices_,
+                   "One tuner per device on this node, one database: 'all' or a list such as "
+                   "0,1,2,3 (emu: a number of emulator workers); leaders re-measured once after");
+    // Internal: this process is a worker of `--devices`, whose first device is this one.
+    app.add_option("--devices-worker", devices_worker_)->group("");
+    app.add_flag("--retest-leaders", retest_leaders_,
+                 "Re-measure the leaders of the results already stored (e.g. merged shards) as "
+                 "the unsharded tune does after its sweep; evaluates no variant again");
     app.add_flag("--isolate", isolate_, "Run variants in a worker process (the cuda default)");
     app.add_flag("--no-isolate", no_isolate_, "cuda: run variants in this process");
     app.add_option("--variant-timeout", variant_timeout_s_,
@@ -145,6 +182,8 @@ public:
     bool use_cuda = backend_ == "cuda";
     if (backend_ == "auto")
       use_cuda = cuda::driver_status().ok();
+    if (retest_leaders_ && !shard.all())
+      throw UsageError("--retest-leaders re-tests the whole work (after the merge), not a --shard");
     // A restriction is checked against the space now, not after the device starts.
     {
       auto probe = space::family_space(space::Family::lutgemm);
@@ -154,13 +193,49 @@ public:
     // No device for --backend cuda: the one line, before the database is created or touched.
     if (use_cuda && !cuda::driver_status().ok())
       throw cuda::DriverUnavailable(cuda::driver_status().message + " (use --backend emu)");
+    if (counters_ && use_cuda) // before the database (and any --devices worker) exists
+      throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
+    const auto devices = device_list(use_cuda);
+    if (!devices.empty())
+      ordinal_ = devices.front(); // the leaders are re-measured there, after the workers
     if (use_cuda) // before any context or store: a setup that cannot work is one line, exit 2
-      cuda::require_preflight(ordinal_, isolate_ || !no_isolate_);
+      for (int ordinal : devices.empty() ? std::vector<int>{ordinal_} : devices)
+        cuda::require_preflight(ordinal, isolate_ || !no_isolate_);
     const std::string db_path = db_.empty() ? default_db_path() : db_;
     auto store = store::Store::open(db_path);
+    // --devices: the workers sweep (on this database, sharing the work through claims); this
+    // process then re-tests the leaders over what they stored, once.
+    std::vector<DeviceWorkerExit> worker_exits;
+    if (!devices.empty()) {
+      if (!quiet_)
+        fmt::print(stderr, "lutgemm tune: {} workers ({} {}) on database {}\n", devices.size(),
+                   use_cuda ? "CUDA devices" : "emulator workers", fmt::join(devices, ","),
+                   db_path);
+      g_stop.store(false);
+      StopOnSignals signals;
+      worker_exits = run_device_workers(devices, g_stop);
+      signals.restore();
+      bool interrupted = g_stop.load();
+      for (const auto& w : worker_exits) {
+        if (w.exit_code == 130 || w.exit_code == 128 + SIGINT) {
+          interrupted = true;
+        } else if (w.exit_code != 0) {
+          fmt::print(stderr,
+                     "lutgemm tune: the worker on device {} failed (exit {}); what it "
+                     "finished is stored: run the same command again to resume\n",
+                     w.ordinal, w.exit_code);
+          return 1;
+        }
+      }
+      if (interrupted) {
+        fmt::print(stderr,
+                   "lutgemm tune: interrupted; the workers' results are stored in {} (run "
+                   "the same command again to resume)\n",
+                   db_path);
+        return 130;
+      }
+    }
 
-    if (counters_ && use_cuda)
-      throw UsageError("--counters is for the emu backend (on a GPU, use Nsight Compute)");
     auto setup =
         make_tune_setup(use_cuda, target_, ordinal_, db_path, variant_timeout_s_, counters_);
     auto& config = setup.config;
@@ -209,6 +284,15 @@ public:
     info.strategy = search::to_string(strategy);
     info.device_id = store.device_id(device);
     info.shard = shard.text();
+    // The device the results are stored under: a --devices worker on a GPU stores them under the
+    // first listed device's record (the same GPU model, checked by the parent), so that the claims
+    // split the work between the GPUs; its run keeps its own device (runs.device_id).
+    std::int64_t results_device_id = info.device_id;
+    if (devices_worker_ && use_cuda && *devices_worker_ != ordinal_) {
+      auto shared = device;
+      shared.key = fmt::format("cuda:{}:{}", device.name, *devices_worker_);
+      results_device_id = store.device_id(shared);
+    }
     const auto run_id = store.begin_run(info);
 
     search::TuneOptions options;
@@ -216,22 +300,33 @@ public:
     options.strategy.budget = static_cast<std::size_t>(budget_);
     options.strategy.seed = seed_;
     options.shard = shard;
+    options.remeasure_leaders = !devices_worker_; // the parent of the workers does it, once
     // A live tuner must never lose its claim mid-variant: the lease outlasts a compile plus a
     // launch, each bounded by the variant timeout.
     options.claim_lease_s = std::max(options.claim_lease_s, 2 * variant_timeout_s_ + 60);
-    search::TuneDriver driver_loop(store, evaluator, options, run_id, info.device_id);
+    search::TuneDriver driver_loop(store, evaluator, options, run_id, results_device_id);
     search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
     if (!quiet_)
       fmt::print(stderr,
                  "lutgemm tune: {} problem(s) on {} [{} backend], strategy {}, database {}\n",
                  problems.size(), device.name, info.backend, info.strategy, db_path);
     g_stop.store(false);
-    auto previous = std::signal(SIGINT, on_interrupt);
+    StopOnSignals signals;
     std::vector<search::ProblemSummary> summaries;
     try {
-      summaries = driver_loop.run(problems, std::ref(printer), &g_stop);
+      if (retest_leaders_ || !devices.empty()) {
+        summaries = driver_loop.retest_leaders(problems);
+        for (auto& summary : summaries) // what the workers evaluated, out of what is stored
+          for (const auto& w : worker_exits)
+            if (auto it = w.evaluated.find(to_string(summary.problem)); it != w.evaluated.end())
+              summary.evaluated += it->second;
+        for (auto& summary : summaries)
+          summary.resumed -= std::min(summary.resumed, summary.evaluated);
+      } else {
+        summaries = driver_loop.run(problems, std::ref(printer), &g_stop);
+      }
     } catch (...) {
-      std::signal(SIGINT, previous);
+      signals.restore();
       printer.finish();
       store.end_run(run_id, store::RunStatus::failed);
       throw;
@@ -246,7 +341,8 @@ public:
                           ? "baselines: none selected"
                           : "baselines were not timed: the emu backend has no GPU, and cuBLAS and "
                             "the OPTQ kernels are only timed on a device (no speed-ups shown)";
-    } else if (!driver_loop.interrupted() && shard.index == 0) { // once over all shards
+    } else if (!driver_loop.interrupted() && shard.index == 0 && !retest_leaders_ &&
+               !devices_worker_) { // once over all shards and device workers
       for (const auto& problem : problems) {
         if (g_stop.load())
           break;
@@ -267,7 +363,7 @@ public:
             search::run_baselines(problem, baseline_names, context);
       }
     }
-    std::signal(SIGINT, previous);
+    signals.restore();
     const bool interrupted = driver_loop.interrupted() || g_stop.load();
     store.end_run(run_id,
                   interrupted ? store::RunStatus::interrupted : store::RunStatus::completed);
@@ -325,6 +421,34 @@ public:
   }
 
 private:
+  // --devices: the ordinals, checked (and on a GPU, the same model everywhere) before anything is
+  // written; empty without --devices.
+  std::vector<int> device_list(bool use_cuda) const {
+    if (devices_.empty())
+      return {};
+    if (device_option_->count() > 0)
+      throw UsageError("give --device or --devices, not both");
+    if (retest_leaders_)
+      throw UsageError("--retest-leaders runs on one device: give --device, not --devices");
+    if (devices_worker_)
+      throw UsageError("--devices-worker is internal to --devices");
+    const int count = use_cuda ? cuda::driver_status().device_count : 0;
+    auto ordinals = search::parse_device_list(devices_, !use_cuda, count);
+    if (use_cuda && ordinals.size() > 1) {
+      // The workers share one device record (and so one set of results): one GPU model only.
+      const auto all = cuda::query_devices();
+      for (int ordinal : ordinals) {
+        const auto& name = all.at(static_cast<std::size_t>(ordinal)).name;
+        const auto& first = all.at(static_cast<std::size_t>(ordinals.front())).name;
+        if (name != first)
+          throw UsageError(fmt::format("--devices {}: device {} is a {} and device {} a {}; tune "
+                                       "different GPU models separately",
+                                       devices_, ordinal, name, ordinals.front(), first));
+      }
+    }
+    return ordinals;
+  }
+
   static std::string provider_list() {
     std::string text;
     for (const auto& name : baselines::provider_names())
@@ -371,7 +495,10 @@ private:
   }
 
   std::string backend_ = "auto", target_, preset_, layers_, strategy_ = "exhaustive", space_, db_;
-  std::string baselines_ = "all", shard_;
+  std::string baselines_ = "all", shard_, devices_;
+  std::optional<int> devices_worker_;
+  CLI::Option* device_option_ = nullptr;
+  bool retest_leaders_ = false;
   std::vector<std::string> shapes_, params_;
   ProblemOptions problem_;
   int budget_ = 0, ordinal_ = 0;

@@ -10,6 +10,16 @@
 #include <thread>
 
 namespace lutgemm::search {
+
+struct detail::PlannedProblem {
+  Problem problem;
+  std::int64_t problem_id = 0;
+  space::Enumeration enumeration;
+  std::vector<std::string> labels; // the family's label of each accepted variant
+  std::vector<std::size_t> order;  // indices into enumeration.accepted
+  std::vector<double> predictions; // the model strategy's, per accepted variant
+};
+
 namespace {
 
 store::MeasurementRecord to_record(const VariantOutcome& outcome) {
@@ -40,53 +50,54 @@ store::MeasurementRecord to_record(const VariantOutcome& outcome) {
   return r;
 }
 
-struct Planned {
-  Problem problem;
-  std::int64_t problem_id = 0;
-  space::Enumeration enumeration;
-  std::vector<std::string> labels; // the family's label of each accepted variant
-  std::vector<std::size_t> order;  // indices into enumeration.accepted
-  std::vector<double> predictions; // the model strategy's, per accepted variant
-};
+using Planned = detail::PlannedProblem;
 
 // Narrows each problem's order to this shard's part of the work over all problems, balanced by the
-// model's predicted time (the same split in every shard of the same command).
+// model's predicted time (the same split in every shard of the same command). A variant goes to one
+// shard for all the problems that chose it: its compiled kernel (the same for every shape) is then
+// built by that shard alone, not once per shard.
 void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const ShardSpec& shard) {
-  std::vector<ShardItem> items;
+  std::map<std::string, double> cost_of; // label -> predicted time summed over the problems
   for (auto& p : planned) {
-    const auto key = to_string(p.problem);
     for (auto index : p.order) {
       std::optional<double> cost;
       if (index < p.predictions.size())
         cost = p.predictions[index];
       else
         cost = evaluator.predict_us(p.problem, p.enumeration.accepted[index]);
-      items.push_back({key, p.labels[index], cost.value_or(0.0)});
+      cost_of[p.labels[index]] += std::max(0.0, cost.value_or(0.0));
     }
   }
+  std::vector<ShardItem> items;
+  for (const auto& [label, cost] : cost_of)
+    items.push_back({"", label, cost});
   const auto shard_of = assign_shards(items, shard.count);
-  std::size_t item = 0;
+  std::map<std::string, int> shard_of_label;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    shard_of_label[items[i].label] = shard_of[i];
   for (auto& p : planned) {
     std::vector<std::size_t> mine;
     for (auto index : p.order)
-      if (shard_of[item++] == shard.index)
+      if (shard_of_label.at(p.labels[index]) == shard.index)
         mine.push_back(index);
     p.order = std::move(mine);
   }
 }
 
+// A problem's summary before any result: its space and what the constraints kept.
+ProblemSummary summary_of(const Planned& p, TimeSource source) {
+  ProblemSummary summary;
+  summary.problem = p.problem;
+  summary.total = p.enumeration.total;
+  summary.after_constraints = p.enumeration.accepted.size();
+  summary.source = source;
+  return summary;
+}
+
 } // namespace
 
-std::vector<ProblemSummary>
-TuneDriver::run(const std::vector<Problem>& problems,
-                const std::function<void(const ProgressEvent&)>& progress,
-                const std::atomic<bool>* stop) {
-  using Clock = std::chrono::steady_clock;
-  const auto family = evaluator_.family();
-  const auto source = evaluator_.source();
-
+std::vector<Planned> TuneDriver::plan(const std::vector<Problem>& problems) {
   std::vector<Planned> planned;
-  std::size_t total = 0;
   for (const auto& problem : problems) {
     Planned p;
     p.problem = problem;
@@ -104,8 +115,21 @@ TuneDriver::run(const std::vector<Problem>& problems,
     p.predictions = std::move(predictions);
     planned.push_back(std::move(p));
   }
+  return planned;
+}
+
+std::vector<ProblemSummary>
+TuneDriver::run(const std::vector<Problem>& problems,
+                const std::function<void(const ProgressEvent&)>& progress,
+                const std::atomic<bool>* stop) {
+  using Clock = std::chrono::steady_clock;
+  const auto family = evaluator_.family();
+  const auto source = evaluator_.source();
+
+  auto planned = plan(problems);
   if (!options_.shard.all())
     keep_shard(planned, evaluator_, options_.shard);
+  std::size_t total = 0;
   for (const auto& p : planned)
     total += p.order.size();
 
@@ -113,11 +137,7 @@ TuneDriver::run(const std::vector<Problem>& problems,
   std::size_t done = 0, evaluated_total = 0;
   double evaluated_seconds = 0;
   for (auto& p : planned) {
-    ProblemSummary summary;
-    summary.problem = p.problem;
-    summary.total = p.enumeration.total;
-    summary.after_constraints = p.enumeration.accepted.size();
-    summary.source = source;
+    auto summary = summary_of(p, source);
 
     auto existing = store_.existing(device_id_, p.problem_id, source);
     std::map<std::string, double> ok_times; // label -> median, this problem
@@ -282,69 +302,133 @@ TuneDriver::run(const std::vector<Problem>& problems,
       ++summary.skipped;
     }
 
-    // Leaders within the window are re-measured interleaved before the winner is chosen.
-    std::map<std::string, std::size_t> by_label;
-    for (std::size_t i = 0; i < p.labels.size(); ++i)
-      by_label[p.labels[i]] = i;
-    std::vector<std::string> labels;
-    std::vector<double> times;
-    for (const auto& [label, time] : ok_times) {
-      if (!by_label.count(label))
-        continue; // stored by an older space that no longer has it
-      labels.push_back(label);
-      times.push_back(time);
+    settle_leaders(p, ok_times, proxy, options_.shard.all() && options_.remeasure_leaders, summary);
+    summaries.push_back(summary);
+  }
+  return summaries;
+}
+
+void TuneDriver::settle_leaders(const Planned& p, const std::map<std::string, double>& ok_times,
+                                const std::map<std::string, std::string>& proxy, bool remeasure,
+                                ProblemSummary& summary) {
+  const auto family = evaluator_.family();
+  const auto source = evaluator_.source();
+  // Leaders within the window are re-measured interleaved before the winner is chosen.
+  std::map<std::string, std::size_t> by_label;
+  for (std::size_t i = 0; i < p.labels.size(); ++i)
+    by_label[p.labels[i]] = i;
+  std::vector<std::string> labels;
+  std::vector<double> times;
+  for (const auto& [label, time] : ok_times) {
+    if (!by_label.count(label))
+      continue; // stored by an older space that no longer has it
+    labels.push_back(label);
+    times.push_back(time);
+  }
+  auto variant_of = [&](std::size_t leader) -> const space::Variant& {
+    return p.enumeration.accepted[by_label.at(labels[leader])];
+  };
+  auto lead = measure::leaders(times, options_.leader_window);
+  if (lead.size() > options_.max_leaders)
+    lead.resize(options_.max_leaders);
+  for (auto index : lead)
+    summary.leaders.push_back(labels[index]);
+  std::optional<std::size_t> winner = lead.empty() ? std::nullopt : std::optional(lead.front());
+  if (lead.size() > 1 && source == TimeSource::measured && remeasure) {
+    std::vector<std::vector<double>> samples(lead.size());
+    for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
+      auto batch = evaluator_.remeasure(p.problem, variant_of(lead[index]));
+      samples[index].insert(samples[index].end(), batch.begin(), batch.end());
     }
-    auto variant_of = [&](std::size_t leader) -> const space::Variant& {
-      return p.enumeration.accepted[by_label.at(labels[leader])];
-    };
-    auto lead = measure::leaders(times, options_.leader_window);
-    if (lead.size() > options_.max_leaders)
-      lead.resize(options_.max_leaders);
-    std::optional<std::size_t> winner = lead.empty() ? std::nullopt : std::optional(lead.front());
-    if (lead.size() > 1 && source == TimeSource::measured && options_.shard.all()) {
-      std::vector<std::vector<double>> samples(lead.size());
-      for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
-        auto batch = evaluator_.remeasure(p.problem, variant_of(lead[index]));
-        samples[index].insert(samples[index].end(), batch.begin(), batch.end());
+    bool all =
+        std::all_of(samples.begin(), samples.end(), [](const auto& s) { return !s.empty(); });
+    if (all) {
+      for (std::size_t i = 0; i < lead.size(); ++i) {
+        auto s = measure::summarize(samples[i]);
+        store::MeasurementRecord r;
+        r.run_id = run_id_;
+        r.device_id = device_id_;
+        r.problem_id = p.problem_id;
+        r.variant_id =
+            store_.variant_id(family, labels[lead[i]], variant_of(lead[i]).params_json());
+        r.phase = "remeasure";
+        r.disposition = Disposition::ok;
+        r.source = source;
+        r.median_us = s.median;
+        r.iqr_us = s.iqr;
+        r.min_us = s.min;
+        r.noise_pct = s.noise_pct();
+        r.samples = s.samples;
+        r.message = fmt::format("leader re-measured interleaved with {} others", lead.size() - 1);
+        store_.record(r);
       }
-      bool all =
-          std::all_of(samples.begin(), samples.end(), [](const auto& s) { return !s.empty(); });
-      if (all) {
-        for (std::size_t i = 0; i < lead.size(); ++i) {
-          auto s = measure::summarize(samples[i]);
-          store::MeasurementRecord r;
-          r.run_id = run_id_;
-          r.device_id = device_id_;
-          r.problem_id = p.problem_id;
-          r.variant_id =
-              store_.variant_id(family, labels[lead[i]], variant_of(lead[i]).params_json());
-          r.phase = "remeasure";
-          r.disposition = Disposition::ok;
-          r.source = source;
-          r.median_us = s.median;
-          r.iqr_us = s.iqr;
-          r.min_us = s.min;
-          r.noise_pct = s.noise_pct();
-          r.samples = s.samples;
-          r.message = fmt::format("leader re-measured interleaved with {} others", lead.size() - 1);
-          store_.record(r);
-        }
-        winner = lead[measure::pick_winner(samples)];
-        summary.leaders_remeasured = lead.size();
-      }
-    } else if (lead.size() > 1) {
-      summary.note = fmt::format("{} leaders within {:.0f}%; {} times are not re-measured",
-                                 lead.size(), options_.leader_window * 100, to_string(source));
+      winner = lead[measure::pick_winner(samples)];
+      summary.leaders_remeasured = lead.size();
     }
-    if (winner) {
-      summary.best_variant = labels[*winner];
-      summary.best_us = times[*winner];
-      summary.proxy_shape = proxy[labels[*winner]];
-      auto stored = store_.existing(device_id_, p.problem_id, source);
-      if (auto it = stored.find(labels[*winner]); it != stored.end()) {
-        summary.best_gbps = it->second.gbps;
-        summary.best_pct_peak = it->second.pct_dram_peak;
+  } else if (lead.size() > 1 && source == TimeSource::measured) {
+    summary.note = fmt::format("{} leaders within {:.0f}%, not re-measured in this part of the "
+                               "work: run `lutgemm tune --retest-leaders` once it is all stored",
+                               lead.size(), options_.leader_window * 100);
+  } else if (lead.size() > 1) {
+    summary.note = fmt::format("{} leaders within {:.0f}%; {} times are not re-measured",
+                               lead.size(), options_.leader_window * 100, to_string(source));
+  }
+  if (winner) {
+    summary.best_variant = labels[*winner];
+    summary.best_us = times[*winner];
+    if (auto it = proxy.find(labels[*winner]); it != proxy.end())
+      summary.proxy_shape = it->second;
+    auto stored = store_.existing(device_id_, p.problem_id, source);
+    if (auto it = stored.find(labels[*winner]); it != stored.end()) {
+      summary.best_gbps = it->second.gbps;
+      summary.best_pct_peak = it->second.pct_dram_peak;
+    }
+  }
+}
+
+std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem>& problems) {
+  const auto source = evaluator_.source();
+  auto planned = plan(problems);
+  // Inside a shard (the parent of `--devices` workers given --shard): this shard's part, whose
+  // leaders are re-tested after the merge, not here.
+  if (!options_.shard.all())
+    keep_shard(planned, evaluator_, options_.shard);
+  std::vector<ProblemSummary> summaries;
+  for (const auto& p : planned) {
+    auto summary = summary_of(p, source);
+    // What the sweep of the whole work stored, counted as run() counts it.
+    auto stored = store_.existing(device_id_, p.problem_id, source);
+    std::map<std::string, double> ok_times;
+    std::map<std::string, std::string> proxy;
+    std::vector<bool> chosen(p.enumeration.accepted.size(), false);
+    for (auto index : p.order)
+      chosen[index] = true;
+    for (std::size_t i = 0; i < p.labels.size(); ++i) {
+      auto found = stored.find(p.labels[i]);
+      if (!chosen[i] || (found != stored.end() && !found->second.retryable &&
+                         found->second.disposition == Disposition::skipped)) {
+        ++summary.skipped; // outside the budget, or stored as skipped (early stop)
+        continue;
       }
+      if (found == stored.end() || !found->second.is_final()) {
+        ++summary.missing;
+        continue;
+      }
+      const auto& m = found->second;
+      ++summary.resumed;
+      if (m.disposition == Disposition::ok && m.median_us) {
+        ok_times[p.labels[i]] = *m.median_us;
+        proxy[p.labels[i]] = m.proxy_shape;
+        ++summary.ok;
+      } else {
+        ++summary.failed;
+      }
+    }
+    settle_leaders(p, ok_times, proxy, options_.shard.all(), summary);
+    if (summary.missing > 0) {
+      summary.note += fmt::format("{}{} chosen variants have no stored result (a shard not merged "
+                                  "or not finished?): leaders are of the stored ones",
+                                  summary.note.empty() ? "" : "; ", summary.missing);
     }
     summaries.push_back(summary);
   }

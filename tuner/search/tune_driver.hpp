@@ -1,7 +1,8 @@
 #pragma once
 // The sweep: for each problem, enumerate the space, skip what the database already has (resume),
 // evaluate the rest in the strategy's order, commit each result as it is made, re-measure the
-// leaders within 3% interleaved, and report the best per problem.
+// leaders within 3% interleaved, and report the best per problem. The leader step also runs alone
+// (retest_leaders) over results other processes stored: shards after the merge, --devices workers.
 #include "search/evaluator.hpp"
 #include "search/shard.hpp"
 #include "search/strategy.hpp"
@@ -9,6 +10,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,9 @@ struct TuneOptions {
   // --shard I/N: only this shard's part of the (problem, variant) work the strategy chose
   // (search/shard.hpp); leaders are not re-measured inside a shard (after the merge instead).
   ShardSpec shard;
+  // false: the sweep does not re-measure leaders because another step does it once the whole sweep
+  // is stored (the parent of `tune --devices` workers, after they all ended).
+  bool remeasure_leaders = true;
 };
 
 struct ProgressEvent {
@@ -55,8 +60,14 @@ struct ProblemSummary {
   TimeSource source = TimeSource::measured;
   std::string proxy_shape;
   std::size_t leaders_remeasured = 0;
-  std::string note; // e.g. "modelled: leaders not re-measured"
+  std::vector<std::string> leaders; // labels within the leader window, the best first
+  std::size_t missing = 0;          // retest_leaders: chosen variants with no stored result
+  std::string note;                 // e.g. "modelled: leaders not re-measured"
 };
+
+namespace detail {
+struct PlannedProblem; // one problem's enumerated space and evaluation order (tune_driver.cpp)
+}
 
 class TuneDriver {
 public:
@@ -71,7 +82,22 @@ public:
                                   const std::atomic<bool>* stop = nullptr);
   bool interrupted() const { return interrupted_; }
 
+  // `tune --retest-leaders`: the leader step of run() over the results already stored for the same
+  // command's work (by any run: the merged shards, the workers of --devices), as the unsharded
+  // sweep would have done it after its last variant; nothing is evaluated again. Variants the
+  // strategy chose that have no stored result are counted in `missing` and named in the note.
+  // With options.shard, only that shard's part is summarised and its leaders are not re-measured.
+  std::vector<ProblemSummary> retest_leaders(const std::vector<Problem>& problems);
+
 private:
+  std::vector<detail::PlannedProblem> plan(const std::vector<Problem>& problems);
+  // Finds the leaders among `ok_times` (label -> sweep median), re-measures them interleaved when
+  // `remeasure` and the times are measured, stores those rows and fills the summary's best.
+  void settle_leaders(const detail::PlannedProblem& p,
+                      const std::map<std::string, double>& ok_times,
+                      const std::map<std::string, std::string>& proxy, bool remeasure,
+                      ProblemSummary& summary);
+
   store::Store& store_;
   Evaluator& evaluator_;
   TuneOptions options_;

@@ -125,7 +125,9 @@ nlohmann::json summary_json(const std::vector<ProblemSummary>& summaries) {
     j["best_gbps"] = s.best_gbps ? nlohmann::json(*s.best_gbps) : nlohmann::json();
     j["best_pct_dram_peak"] = s.best_pct_peak ? nlohmann::json(*s.best_pct_peak) : nlohmann::json();
     j["proxy_shape"] = s.proxy_shape;
+    j["leaders"] = s.leaders;
     j["leaders_remeasured"] = s.leaders_remeasured;
+    j["missing"] = s.missing;
     j["note"] = s.note;
     array.push_back(j);
   }
