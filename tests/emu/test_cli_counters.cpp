@@ -1,7 +1,9 @@
 // `lutgemm profile` and `lutgemm tune --counters` from the outside: the emulated counters of a
 // variant are printed under Nsight Compute's names, stored with the tune's row, and used by the
 // model (the row's message says so); bad input is one line, exit 2.
+#include "support/cli_run.hpp"
 #include <fmt/format.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -17,31 +19,11 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
 const std::string kDir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_counters";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
+using Result = lutgemm::test::CliResult;
 Result run(const std::string& args) {
-  std::filesystem::create_directories(kDir);
-  const std::string out = kDir + "/out", err = kDir + "/err";
-  const std::string command =
-      "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return lutgemm::test::run_lutgemm(args);
 }
 
 std::string query_text(const std::string& db, const std::string& sql) {

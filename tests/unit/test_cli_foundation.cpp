@@ -6,6 +6,8 @@
 #include "quant/generate.hpp"
 #include "quant/metrics.hpp"
 
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -23,32 +25,13 @@
 namespace {
 using namespace lutgemm;
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string temp_path(const std::string& name) {
   return std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_foundation." + name;
 }
 
+using Result = lutgemm::test::CliResult;
 Result run(const std::string& args) {
-  const std::string out = temp_path("out"), err = temp_path("err");
-  const std::string command =
-      "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return lutgemm::test::run_lutgemm(args);
 }
 
 std::vector<std::string> lines(const std::string& text) {

@@ -2,6 +2,8 @@
 // into one with every row and its provenance, a second merge of the same inputs adds nothing, and
 // a foreign, newer, corrupt or missing input is refused (exit 2, one line) with OUT unchanged.
 // `tune --shard I/N`: the merged databases of N shards hold exactly the unsharded command's work.
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -17,31 +19,12 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 const std::string kDir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_merge";
 
+using Result = lutgemm::test::CliResult;
+using lutgemm::test::slurp;
 Result run(const std::string& args) {
-  std::filesystem::create_directories(kDir);
-  const std::string out = kDir + "/out", err = kDir + "/err";
-  const std::string command =
-      "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return lutgemm::test::run_lutgemm(args);
 }
 
 std::string fresh_db(const std::string& name) {

@@ -1,6 +1,8 @@
 // `lutgemm space`, `compile` and `tune` from the outside: bad input exits 2 with one line naming
 // the value, a corrupt database is left untouched, no device for --backend cuda is one line (exit
 // 1) before any database is created, --json parses, and a tune writes its rows and resumes.
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -15,38 +17,14 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 const std::string kDir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/test_cli_tune";
 
+using lutgemm::test::count_rows;
+using lutgemm::test::line_count;
+using Result = lutgemm::test::CliResult;
+using lutgemm::test::slurp;
 Result run(const std::string& args, const std::string& env = "") {
-  std::filesystem::create_directories(kDir);
-  const std::string out = kDir + "/out", err = kDir + "/err";
-  const std::string command =
-      env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-int line_count(const std::string& text) {
-  int n = 0;
-  for (char c : text)
-    n += c == '\n';
-  return n;
+  return lutgemm::test::run_lutgemm(args, env);
 }
 
 std::string fresh_db(const char* name) {
@@ -54,20 +32,6 @@ std::string fresh_db(const char* name) {
   auto path = kDir + "/" + name + "_" + std::to_string(std::random_device{}()) + ".db";
   std::filesystem::remove(path);
   return path;
-}
-
-long long count_rows(const std::string& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_busy_timeout(handle, 5000); // a tune may be writing (or creating the schema) right now
-  sqlite3_stmt* stmt = nullptr;
-  long long n = -1; // -1: not readable (yet)
-  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  return n;
 }
 
 void expect_usage_error(const std::string& args, const std::string& mentions) {

@@ -1,5 +1,7 @@
 // `lutgemm devices` without a driver (forced through LUTGEMM_CUDA_DRIVER, so the test means the
 // same on a GPU machine): exit 0, one line saying why, the emulator still listed; --json parses.
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,29 +15,9 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
+using Result = lutgemm::test::CliResult;
 Result run(const std::string& env, const std::string& args) {
-  const std::string dir = LUTGEMM_TEST_BINARY_DIR;
-  const std::string out = dir + "/test_devices_cli.out", err = dir + "/test_devices_cli.err";
-  const std::string command =
-      env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return lutgemm::test::run_lutgemm(args, env);
 }
 
 std::vector<std::string> lines(const std::string& text) {

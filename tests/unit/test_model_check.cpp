@@ -6,39 +6,24 @@
 // run.
 #include "report/model_check.hpp"
 
+#include "support/cli_run.hpp"
 #include <fmt/format.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 using namespace lutgemm::report;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run_cli(const std::string& args) {
-  const std::string command = std::string(LUTGEMM_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe)
-    return r;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-    r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// stdout and stderr together: the checks look for a message, not for its stream.
+lutgemm::test::CliResult run_cli(const std::string& args) {
+  return lutgemm::test::run_lutgemm(args, "", true);
 }
 
 const ModelCheck& check() {
@@ -128,8 +113,8 @@ TEST(ModelCheck, DISABLED_IssueThresholds) {
 
 TEST(ModelCheck, JsonFromTheCommand) {
   const auto r = run_cli("model-check --json");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["points"].size(), check().points.size());
   EXPECT_EQ(j["families"].size(), check().families.size());
   EXPECT_EQ(j["passed"].get<bool>(), check().passed());
@@ -141,9 +126,9 @@ TEST(ModelCheck, OwnPointsFileGetsTheModelsFigure) {
   // A point whose published value is the model's own prediction has zero error.
   const auto predicted = run_cli("predict --shape 8192x8192 --bits 4 --group row --batch 1 "
                                  "--target h100-sxm --json");
-  ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.out;
   double fp16_us = 0;
-  const auto prediction = nlohmann::json::parse(predicted.output);
+  const auto prediction = nlohmann::json::parse(predicted.out);
   for (const auto& k : prediction["kernels"]) {
     if (k["kernel"] == "cuBLAS fp16 GEMV")
       fp16_us = k["total_us"].get<double>();
@@ -155,8 +140,8 @@ TEST(ModelCheck, OwnPointsFileGetsTheModelsFigure) {
       "latency,\"hand, made\",H100,h100-sxm,8192x8192,4,row,1,cuBLAS fp16 (torch matmul)," +
           fmt::format("{:.17g}", fp16_us) + ",us,\n");
   const auto r = run_cli("model-check --json --points " + path);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   int own = 0;
   for (const auto& p : j["points"]) {
     if (p["source"].get<std::string>().find("hand, made") == std::string::npos)
@@ -173,8 +158,8 @@ TEST(ModelCheck, BadPointsFileExits2WithOneLine) {
                  "kind,source,gpu,target,shape_MxK,bits,group,batch,kernel,published,unit,note\n"
                  "latency,x,X,no-such-gpu,8192x8192,4,row,1,cuBLAS fp16,58,us,\n");
   const auto r = run_cli("model-check --points " + path);
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("no-such-gpu"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("no-such-gpu"), std::string::npos) << r.out;
   const auto missing = run_cli("model-check --points /nonexistent/points.csv");
-  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
 }

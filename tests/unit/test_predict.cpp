@@ -1,39 +1,24 @@
 // `lutgemm predict` end to end: JSON output that agrees with the model's own invariants, and bad
 // input that exits 2 with one clear line.
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run_cli(const std::string& args) {
-  const std::string command = std::string(LUTGEMM_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe)
-    return r;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-    r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// stdout and stderr together: the checks look for a message, not for its stream.
+lutgemm::test::CliResult run_cli(const std::string& args) {
+  return lutgemm::test::run_lutgemm(args, "", true);
 }
 } // namespace
 
 TEST(Predict, JsonHasFloorFp16AndLutgemm) {
   const auto r =
       run_cli("predict --shape 28672x7168 --bits 4 --group 128 --target h100-sxm --json");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["target"], "h100-sxm");
   EXPECT_EQ(j["problem"], "28672x7168 b1 q4 g128");
   // Packed bytes by hand: bits + alpha + offsets (28672 is a multiple of the row padding).
@@ -54,16 +39,16 @@ TEST(Predict, JsonHasFloorFp16AndLutgemm) {
 
 TEST(Predict, TextNamesItsSource) {
   const auto r = run_cli("predict");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("not a measurement"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("DRAM floor"), std::string::npos);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("not a measurement"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DRAM floor"), std::string::npos);
 }
 
 TEST(Predict, BadInputExitsTwo) {
   for (const char* args : {"predict --target v100", "predict --shape 12x", "predict --bits 9",
                            "predict --group 48", "predict --k-tile 0"}) {
     const auto r = run_cli(args);
-    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;
-    EXPECT_NE(r.output.find("error"), std::string::npos) << args << ": " << r.output;
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("error"), std::string::npos) << args << ": " << r.out;
   }
 }

@@ -5,6 +5,8 @@
 #include "report/result_queries.hpp"
 #include "store/sqlite.hpp"
 
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -32,24 +34,10 @@ const ResultRow* find(const std::vector<ResultRow>& rows, const Problem& p,
   return nullptr;
 }
 
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
+using Result = lutgemm::test::CliResult;
+using lutgemm::test::slurp;
 Result run(const std::string& args) {
-  const auto out = temp_path("out"), err = temp_path("err");
-  const std::string command = "'" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" +
-                              out.string() + "' 2>'" + err.string() + "'";
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return lutgemm::test::run_lutgemm(args);
 }
 
 } // namespace

@@ -3,36 +3,21 @@
 #include "common/error.hpp"
 #include "targets/gpu_spec_file.hpp"
 
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 using namespace lutgemm;
 
 namespace {
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run_cli(const std::string& args) {
-  const std::string command = std::string(LUTGEMM_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe)
-    return r;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-    r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// stdout and stderr together: the checks look for a message, not for its stream.
+lutgemm::test::CliResult run_cli(const std::string& args) {
+  return lutgemm::test::run_lutgemm(args, "", true);
 }
 
 std::string write_spec(const std::string& name, const std::string& text) {
@@ -95,13 +80,13 @@ TEST(TargetSpec, CommandLineUsesTheFile) {
   const std::string path = write_spec(
       "spec_fewer_sms.json", R"({"base": "h100-sxm", "key": "h100-half", "dram_gbps": 1675})");
   const auto r = run_cli("predict --shape 8192x8192 --json --target-spec " + path);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["target"], "h100-half");
   EXPECT_EQ(j["dram_gbps"].get<double>(), 1675);
   // Half the bandwidth: a DRAM-bound fp16 GEMV takes longer than on the built-in target.
   const auto base =
-      nlohmann::json::parse(run_cli("predict --shape 8192x8192 --json --target h100-sxm").output);
+      nlohmann::json::parse(run_cli("predict --shape 8192x8192 --json --target h100-sxm").out);
   EXPECT_GT(j["kernels"][0]["total_us"].get<double>(),
             1.5 * base["kernels"][0]["total_us"].get<double>());
 }
@@ -110,10 +95,10 @@ TEST(TargetSpec, CommandLineBadFileExits2NamingTheField) {
   const std::string path =
       write_spec("spec_bad.json", R"({"base": "h100-sxm", "max_threads_per_sm": 0})");
   const auto r = run_cli("predict --target-spec " + path);
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("max_threads_per_sm"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("max_threads_per_sm"), std::string::npos) << r.out;
   const auto both = run_cli("predict --target h100-sxm --target-spec " + path);
-  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_EQ(both.exit_code, 2) << both.out;
   const auto missing = run_cli("space --target-spec /nonexistent/gpu.json");
-  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
 }

@@ -3,6 +3,7 @@
 #include "build_info.hpp"
 #include "common/embedded_sources.hpp"
 #include "common/error.hpp"
+#include "common/fnv1a.hpp"
 #include "common/outside_failure.hpp"
 #include "common/process_status.hpp"
 #include "emu/emulator.hpp"
@@ -29,14 +30,6 @@
 namespace lutgemm::emu::detail {
 namespace fs = std::filesystem;
 namespace {
-
-std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665603ull) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 bool is_compiled_source(std::string_view name) {
   return name.ends_with(".cuh") || name.ends_with(".h") || name.ends_with(".hpp");

@@ -3,6 +3,7 @@
 #include "build_info.hpp"
 #include "common/embedded_sources.hpp"
 #include "common/error.hpp"
+#include "common/fnv1a.hpp"
 #include "jit/nvrtc_check.hpp"
 
 #include <fmt/format.h>
@@ -17,14 +18,6 @@
 
 namespace lutgemm {
 namespace {
-
-std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665603ull) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 bool is_kernel_source(std::string_view name) {
   return name.starts_with("kernels/");

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include "common/error.hpp"
+#include "common/fnv1a.hpp"
 #include "common/process_status.hpp"
 #include "store/schema.hpp"
 
@@ -72,12 +73,7 @@ std::string to_string(RunStatus status) {
 }
 
 std::string stable_hash(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return fmt::format("{:016x}", hash);
+  return fmt::format("{:016x}", fnv1a(text));
 }
 
 Store Store::open(const std::string& path) {
