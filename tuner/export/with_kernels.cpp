@@ -121,7 +121,6 @@ struct KernelRef {
   const void* kernel;
   const char* name;
 };
-inline KernelRef kernel_of(std::size_t entry, int launch); // defined after dispatch()
 constexpr bool same_text(const char* a, const char* b) {
   while (*a != '\0' && *a == *b) {
     ++a;
@@ -180,6 +179,10 @@ constexpr bool grids_match_plans() {
 static_assert(grids_match_plans(), "grid_of() disagrees with a stored plan");
 } // namespace detail
 
+)";
+
+// After the generated kernel_of(), inside the same unnamed namespace.
+constexpr const char* kDispatchTail = R"(
 // Runs `config`'s plan for `args` through `launcher(const LaunchRequest&) -> int` (0 = launched),
 // in order, and stops at the first launch that returns non-zero, returning that value. Returns
 // kNotLaunchable without launching anything for an entry without a typed LUT-GEMM kernel, a shape
@@ -210,7 +213,7 @@ int dispatch(const KernelConfig& config, const LutArgs& args, Launcher&& launche
   void* to_f16_args[] = {&scratch, &y, &outputs};
   void* reduce_args[] = {&scratch, &y, &outputs, &split_count};
   for (int i = 0; i < l.launch_count; ++i) {
-    const detail::KernelRef ref = detail::kernel_of(static_cast<std::size_t>(entry), i);
+    const detail::KernelRef ref = kernel_of(static_cast<std::size_t>(entry), i);
     const detail::Step step = detail::step_of(l, i);
     LaunchRequest request{ref.kernel,
                           ref.name,
@@ -246,6 +249,7 @@ inline cudaError_t launch(const KernelConfig& config, const LutArgs& args, cudaS
 }
 #endif
 
+} // namespace
 )";
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
@@ -271,8 +275,14 @@ std::string dispatch_section(const std::vector<ExportEntry>& entries,
   s += "#endif\n\n";
   s += replace_all(kDispatchTemplate, "{NS}", name_space);
   // The only entry-specific code: each launch's kernel, instantiated exactly as the tuner chose.
+  // It takes the address of this translation unit's copy of a kernel, so it and the functions
+  // that call it have internal linkage too (an unnamed namespace), like the kernels.
+  s += "// kernel_of(), dispatch() and launch() use this translation unit's copy of the kernels, "
+       "so\n"
+       "// they are in an unnamed namespace like them.\n";
+  s += "namespace {\n\n";
   s += "// Entry i's launch j: case i * kMaxLaunches + j.\n";
-  s += "inline detail::KernelRef detail::kernel_of(std::size_t entry, int launch) {\n";
+  s += "inline detail::KernelRef kernel_of(std::size_t entry, int launch) {\n";
   s += fmt::format("  constexpr std::size_t kMaxLaunches = {};\n", kMaxExportLaunches);
   s += "  switch (entry * kMaxLaunches + static_cast<std::size_t>(launch)) {\n";
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -285,7 +295,8 @@ std::string dispatch_section(const std::vector<ExportEntry>& entries,
                        entries[i].label, macro, name, quoted_literal(name));
     }
   }
-  s += "  default:\n    return {nullptr, \"\"};\n  }\n}\n\n";
+  s += "  default:\n    return {nullptr, \"\"};\n  }\n}\n";
+  s += replace_all(kDispatchTail, "{NS}", name_space);
   s += fmt::format("}} // namespace {}\n\n#undef {}\n", name_space, macro);
   return s;
 }
