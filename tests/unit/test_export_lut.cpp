@@ -87,6 +87,33 @@ std::vector<Case> every_knob_value() {
   return cases;
 }
 
+// The exported entries of the cases, then a LUT-GEMM row whose label this lutgemm cannot read
+// (it still exports, marked not valid).
+std::vector<ExportEntry> entries_of(const std::vector<Case>& cases) {
+  std::vector<ExportEntry> entries;
+  for (const auto& c : cases) {
+    ExportEntry e;
+    e.m = c.problem.m;
+    e.k = c.problem.k;
+    e.batch = c.problem.batch;
+    e.bits = c.problem.bits;
+    e.group = c.problem.group == kRowWise ? 0 : c.problem.group;
+    e.kernel = "lutgemm";
+    e.label = c.label;
+    e.median_us = 10;
+    e.has_offset = c.problem.has_offset;
+    e.lut = lut_export_of(c.problem, c.label);
+    EXPECT_TRUE(e.lut.has_value()) << c.label;
+    entries.push_back(e);
+  }
+  ExportEntry foreign = entries.front();
+  foreign.m = 99968;
+  foreign.label = "lut_q3_g128_from_another_version";
+  foreign.lut = lut_export_of(cases.front().problem, foreign.label);
+  entries.push_back(foreign);
+  return entries;
+}
+
 int run(const std::string& command) {
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -151,29 +178,9 @@ TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
     for (const auto& value : knob.values)
       EXPECT_TRUE(seen[knob.name].count(value)) << knob.name << "=" << value << " never exported";
 
-  std::vector<ExportEntry> entries;
-  for (const auto& c : cases) {
-    ExportEntry e;
-    e.m = c.problem.m;
-    e.k = c.problem.k;
-    e.batch = c.problem.batch;
-    e.bits = c.problem.bits;
-    e.group = c.problem.group == kRowWise ? 0 : c.problem.group;
-    e.kernel = "lutgemm";
-    e.label = c.label;
-    e.median_us = 10;
-    e.has_offset = c.problem.has_offset;
-    e.lut = lut_export_of(c.problem, c.label);
-    ASSERT_TRUE(e.lut.has_value()) << c.label;
-    entries.push_back(e);
-  }
-  // A LUT-GEMM row whose label this lutgemm cannot read still exports, marked not valid.
-  ExportEntry foreign = entries.front();
-  foreign.m = 99968;
-  foreign.label = "lut_q3_g128_from_another_version";
-  foreign.lut = lut_export_of(cases.front().problem, foreign.label);
+  std::vector<ExportEntry> entries = entries_of(cases);
+  const ExportEntry& foreign = entries.back();
   EXPECT_FALSE(foreign.lut.has_value());
-  entries.push_back(foreign);
 
   const fs::path dir = fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut";
   fs::remove_all(dir);
@@ -196,4 +203,102 @@ TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
   EXPECT_EQ(printed.at(foreign.label), foreign.label + " invalid");
   for (const auto& c : cases)
     EXPECT_EQ(printed.at(c.label), expected_line(c));
+}
+
+namespace {
+
+// What the --with-kernels header's dispatch() hands to a launcher, per entry: each launch's
+// kernel name, grid, block, dynamic shared memory and arguments (buffers by name).
+constexpr const char* kDispatchPrinter = R"(#include "tuned.hpp"
+#include <cstdio>
+#include <cstring>
+using namespace tuned;
+static std::uint32_t words[1];
+static char alpha[1], offset[1], x[1], y[1];
+static float workspace[1];
+const char* buffer(const void* p) {
+  return p == words ? "bit_words" : p == alpha ? "alpha" : p == offset ? "offset" : p == x ? "x"
+       : p == y ? "y" : p == workspace ? "workspace" : "?";
+}
+int main() {
+  for (const auto& e : kConfigs) {
+    LutArgs args{words, alpha, offset, x, y, workspace, int(e.m), int(e.k), e.batch};
+    std::printf("%s", e.config.label);
+    const int rc = dispatch(e.config, args, [](const LaunchRequest& r) {
+      std::printf(" [%s %ux%ux%u %ux%ux%u %u", r.name, r.grid.x, r.grid.y, r.grid.z, r.block.x,
+                  r.block.y, r.block.z, r.dynamic_smem);
+      const bool main = std::strstr(r.name, "lutgemm_kernel<") != nullptr;
+      const int pointers = main ? 6 : std::strstr(r.name, "zero_f32") ? 1 : 2;
+      for (int i = 0; i < pointers; ++i)
+        std::printf(" %s", buffer(*static_cast<void**>(r.args[i])));
+      if (main)
+        std::printf(" %d %d %d", *static_cast<int*>(r.args[6]), *static_cast<int*>(r.args[7]),
+                    *static_cast<int*>(r.args[8]));
+      else
+        std::printf(" %lld", *static_cast<long long*>(r.args[pointers]));
+      if (std::strstr(r.name, "reduce_split"))
+        std::printf(" %d", *static_cast<int*>(r.args[3]));
+      std::printf("]");
+      return 0;
+    });
+    // Without the workspace a split-K plan launches nothing.
+    args.workspace = nullptr;
+    const bool refused = rc == 0 && dispatch(e.config, args, [](const LaunchRequest&) {
+                                      return 1;
+                                    }) == kNotLaunchable;
+    std::printf(" rc%d%s\n", rc, refused ? " needs-workspace" : "");
+  }
+}
+)";
+
+std::string expected_dispatch(const Case& c) {
+  const LaunchPlan plan = make_launch_plan(c.problem, c.params);
+  std::string line = c.label;
+  for (const auto& l : plan.launches) {
+    line += fmt::format(" [tuned::{} {}x{}x{} {}x{}x{} {}", l.spec.name_expression, l.config.grid.x,
+                        l.config.grid.y, l.config.grid.z, l.config.block.x, l.config.block.y,
+                        l.config.block.z, l.config.dynamic_smem_bytes);
+    for (const auto& a : l.args)
+      line += a.kind == KernelArg::Kind::buffer ? " " + a.buffer : fmt::format(" {}", a.int_value);
+    line += "]";
+  }
+  return line + (plan.workspace_bytes > 0 ? " rc0 needs-workspace" : " rc0");
+}
+
+} // namespace
+
+// --with-kernels: the header's dispatch() launches, for every entry, the kernels of the tuner's
+// plan in order with its grid, block, shared memory and arguments; the header without the flag
+// has no kernels and no dispatch.
+TEST(ExportLut, WithKernelsDispatchLaunchesEachPlanAsTheTuner) {
+  const auto cases = every_knob_value();
+  const auto entries = entries_of(cases);
+  ExportOptions options{"tuned"};
+  const std::string plain = write_header(entries, {}, options);
+  EXPECT_EQ(plain.find("dispatch("), std::string::npos);
+  EXPECT_EQ(plain.find("__global__"), std::string::npos);
+  options.with_kernels = true;
+  const std::string header = write_header(entries, {}, options);
+  EXPECT_NE(header.find("__global__ void __launch_bounds__(T)"), std::string::npos)
+      << "the kernel sources are not embedded";
+
+  const fs::path dir = fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut-dispatch";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "tuned.hpp") << header;
+  std::ofstream(dir / "print.cpp") << kDispatchPrinter;
+  ASSERT_EQ(run(fmt::format("g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -I{0} {0}/print.cpp "
+                            "-o {0}/print",
+                            dir.string())),
+            0)
+      << "the header's plain C++ part does not compile; see " << dir;
+  ASSERT_EQ(run(fmt::format("{0}/print > {0}/out.txt", dir.string())), 0);
+  std::map<std::string, std::string> printed; // label -> line
+  std::ifstream in(dir / "out.txt");
+  for (std::string line; std::getline(in, line);)
+    printed[line.substr(0, line.find(' '))] = line;
+  ASSERT_EQ(printed.size(), cases.size() + 1);
+  EXPECT_EQ(printed.at(entries.back().label), entries.back().label + " rc-1");
+  for (const auto& c : cases)
+    EXPECT_EQ(printed.at(c.label), expected_dispatch(c));
 }

@@ -150,6 +150,19 @@ TEST(ReportQueries, ReportAndExportEndToEnd) {
                 .exit_code,
             0);
   EXPECT_EQ(slurp(header2), text);
+  // --with-kernels: the same table, then the embedded kernels and the dispatch.
+  const auto header3 = temp_path("tuned3.hpp");
+  ASSERT_EQ(run("export --with-kernels --db '" + db.string() + "' " + gpu + " --out '" +
+                header3.string() + "'")
+                .exit_code,
+            0);
+  const std::string with_kernels = slurp(header3);
+  // From `#pragma once` on, the plain header is the start of the one with kernels.
+  const auto body = [](const std::string& h) { return h.substr(h.find("#pragma once")); };
+  EXPECT_TRUE(body(with_kernels).starts_with(body(text)));
+  EXPECT_EQ(text.find("__global__"), std::string::npos);
+  EXPECT_NE(with_kernels.find("__global__"), std::string::npos);
+  EXPECT_NE(with_kernels.find("int dispatch(const KernelConfig& config"), std::string::npos);
 }
 
 TEST(ReportQueries, EmptyDatabaseReportsNotMeasured) {

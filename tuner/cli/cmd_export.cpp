@@ -25,12 +25,16 @@ public:
     app.add_flag("--allow-modelled", allow_modelled_,
                  "Also export modelled (emulator) rankings where nothing was measured; they are "
                  "flagged in the header");
+    app.add_flag("--with-kernels", with_kernels_,
+                 "Also embed the kernel sources and a launch() of each entry's plan (compile the "
+                 "header with nvcc)");
   }
 
   int run() override {
     header_export::check_namespace(namespace_); // before anything is read or written
     header_export::ExportOptions options;
     options.name_space = namespace_;
+    options.with_kernels = with_kernels_;
     const auto results = report::open_result_database(db_);
     auto selection = header_export::select_for_export(*results, device_, allow_modelled_);
     // The version, not the build's git SHA, so that two builds of a release write the same bytes.
@@ -52,6 +56,7 @@ public:
 private:
   std::string db_, device_, out_, namespace_;
   bool allow_modelled_ = false;
+  bool with_kernels_ = false;
 };
 
 const cli::Registration kRegistration{

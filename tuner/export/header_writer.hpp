@@ -42,6 +42,8 @@ struct ExportProvenance {
 
 struct ExportOptions {
   std::string name_space = "lutgemm_tuned"; // C++ namespace of everything in the header
+  // Also embed the kernel sources and write dispatch() / launch() (export/with_kernels.hpp).
+  bool with_kernels = false;
 };
 
 // Throws UsageError when `ns` is not a valid, non-reserved C++ namespace path ("a::b"): each part
