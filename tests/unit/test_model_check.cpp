@@ -163,3 +163,35 @@ TEST(ModelCheck, BadPointsFileExits2WithOneLine) {
   const auto missing = run_cli("model-check --points /nonexistent/points.csv");
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
 }
+
+// The held-out set: checked apart, every row read, and none of its points is in the shared file
+// (same GPU, shape, bits, batch and kernel would be the same measurement).
+TEST(ModelCheck, HeldOutSetIsCheckedApartAndDisjoint) {
+  const CsvTable held = embedded_held_out_points();
+  const CsvTable shared = embedded_published_points();
+  ASSERT_GE(held.rows.size(), 1u);
+  auto key = [](const CsvTable& t, std::size_t i) {
+    return t.cell(i, "target") + "|" + t.cell(i, "shape_MxK") + "|" + t.cell(i, "bits") + "|" +
+           t.cell(i, "batch") + "|" + t.cell(i, "kernel") + "|" + t.cell(i, "published");
+  };
+  for (std::size_t i = 0; i < held.rows.size(); ++i) {
+    EXPECT_FALSE(held.cell(i, "source").empty()) << "row " << i + 1;
+    for (std::size_t j = 0; j < shared.rows.size(); ++j)
+      EXPECT_NE(key(held, i), key(shared, j)) << "held-out row " << i + 1;
+  }
+  const ModelCheck h = run_held_out_check(held);
+  EXPECT_EQ(h.points.size() + h.skipped.size(), held.rows.size());
+  for (const auto& c : h.points)
+    EXPECT_TRUE(std::isfinite(c.model) && c.model > 0) << c.source;
+
+  const auto r = run_cli("model-check --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["held_out"]["points"].size(), h.points.size());
+  // Held-out points are not mixed into the main check.
+  EXPECT_EQ(j["points"].size(), check().points.size());
+  const auto text = run_cli("model-check");
+  EXPECT_NE(text.output.find("Held-out set"), std::string::npos);
+  const auto missing = run_cli("model-check --held-out /nonexistent/held.csv");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+}

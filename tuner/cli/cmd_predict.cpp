@@ -1,5 +1,7 @@
 // `lutgemm predict`: the performance model for one problem on a built-in target: the DRAM floor,
 // the cuBLAS fp16 prediction, the baselines, and a LUT-GEMM design (the paper's by default).
+#include "cli/calibrated_target.hpp"
+#include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
 #include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
@@ -55,7 +57,9 @@ public:
     app.add_option("--group", group_, "Group size g along K, or 'row'")->default_val("128");
     app.add_flag("--no-offset", no_offset_, "BCQ without offsets (non-uniform quantization)");
     auto* target_option =
-        app.add_option("--target", target_, "Built-in GPU: " + known_target_keys())
+        app.add_option("--target", target_,
+                       "Built-in GPU (" + known_target_keys() +
+                           "), or the name of a device calibrated in --db (lutgemm calibrate)")
             ->default_val("a100-80gb");
     cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--rows-per-block", design_.rows_per_block, "LUT-GEMM rows per block (th)")
@@ -70,6 +74,9 @@ public:
         ->default_val(design_.table_copies);
     app.add_flag("--half-tables", design_.half_tables, "LUT-GEMM half tables by symmetry");
     app.add_flag("--fp32-tables", fp32_tables_, "LUT-GEMM fp32 table entries");
+    app.add_option("--db", db_,
+                   "Results database to find a calibrated --target in (default $LUTGEMM_DB or "
+                   "results/local/lutgemm.db)");
     app.add_flag("--json", json_, "Print JSON");
   }
 
@@ -78,6 +85,7 @@ public:
     problem_.group = parse_group(group_);
     problem_.has_offset = !no_offset_;
     validate(problem_);
+    cli::load_calibrated_target(target_, db_.empty() ? cli::default_db_path() : db_);
     // '' means the default, as in tune, space and compile.
     const GpuSpec& target = find_target(target_.empty() ? std::string("a100-80gb") : target_);
     if (fp32_tables_)
@@ -106,6 +114,8 @@ public:
                        {"target_name", std::string(target.name)},
                        {"dram_gbps", target.dram_gbps},
                        {"achievable_dram_fraction", target.achievable_dram_fraction},
+                       {"dram_latency_ns", target.dram_latency_ns},
+                       {"calibration", std::string(target.calibration)},
                        {"packed_weight_bytes", model::packed_bcq_bytes(problem_)},
                        {"dram_floor_packed_us", floor_us},
                        {"kernels", nlohmann::json::array()}};
@@ -120,6 +130,8 @@ public:
     fmt::print("Source: model (tuner/model), not a measurement; assumes {:.0f}% of peak DRAM "
                "bandwidth is achievable.\n",
                target.achievable_dram_fraction * 100);
+    if (!target.calibration.empty())
+      fmt::print("Calibrated: {}\n", target.calibration);
     fmt::print("DRAM floor of the packed q{} weights ({:.1f} MB): {:.1f} us\n\n", problem_.bits,
                model::packed_bcq_bytes(problem_) / 1e6, floor_us);
     fmt::print("{:<44} {:>9} {:>9} {:>9} {:>8} {:>7} {:>6} {:>7}\n", "kernel", "MB", "floor us",
@@ -147,7 +159,7 @@ public:
 
 private:
   Problem problem_;
-  std::string shape_, group_, target_;
+  std::string shape_, group_, target_, db_;
   bool no_offset_ = false, fp32_tables_ = false, json_ = false;
   model::LutgemmDesign design_ = model::paper_lutgemm_design();
 };

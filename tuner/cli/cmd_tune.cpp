@@ -5,6 +5,7 @@
 // (cuBLAS, OPTQ) are timed on cuda with the same rules and stored as their own kernel families.
 #include "baselines/provider.hpp"
 #include "build_info.hpp"
+#include "cli/calibrated_target.hpp"
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
 #include "cli/device_workers.hpp"
@@ -170,8 +171,10 @@ public:
     const auto baseline_names = baselines::parse_provider_list(baselines_);
     if (backend_ != "auto" && backend_ != "cuda" && backend_ != "emu")
       throw UsageError(fmt::format("unknown backend '{}' (allowed: auto, cuda, emu)", backend_));
-    if (!target_.empty())
+    if (!target_.empty()) {
+      load_calibrated_target(target_, db_.empty() ? default_db_path() : db_);
       (void)find_target(target_);
+    }
     check_variant_timeout(variant_timeout_s_);
     if (verify_ != "proxy" && verify_ != "full")
       throw UsageError(fmt::format("--verify '{}' is not proxy or full", verify_));

@@ -2,6 +2,7 @@
 
 #include "backend/cuda_backend.hpp"
 #include "backend/emu_backend.hpp"
+#include "cli/calibrated_target.hpp"
 #include "cli/cli_common.hpp"
 #include "common/error.hpp"
 #include "jit/sqlite_kernel_cache.hpp"
@@ -23,6 +24,7 @@ void check_variant_timeout(double seconds) {
 TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
                           const std::string& db_path, double variant_timeout_s, bool emu_counters) {
   TuneSetup s;
+  load_calibrated_target(target, db_path); // --target "<device name>": its stored calibration
   auto& config = s.config;
   auto& device = s.device;
   if (use_cuda) {
@@ -75,13 +77,19 @@ TuneSetup make_tune_setup(bool use_cuda, const std::string& target, int ordinal,
   device.sm_count = spec.sm_count;
   device.dram_gbps = spec.dram_gbps;
   device.l2_bytes = spec.l2_bytes;
-  device.details_json = nlohmann::json{{"source", "built-in spec table"},
-                                       {"target", std::string(spec.key)},
-                                       {"target_name", std::string(spec.name)}}
-                            .dump();
-  s.source_note = fmt::format("MODELLED for {} by the performance model (not measured on any "
-                              "GPU); every variant verified in the host emulator",
-                              spec.key);
+  nlohmann::json details{{"source", spec.calibration.empty()
+                                        ? "built-in spec table"
+                                        : "calibrated spec (lutgemm calibrate)"},
+                         {"target", std::string(spec.key)},
+                         {"target_name", std::string(spec.name)}};
+  if (!spec.calibration.empty())
+    details["calibration"] = std::string(spec.calibration);
+  device.details_json = details.dump();
+  s.source_note = fmt::format(
+      "MODELLED for {} by the performance model (not measured on any "
+      "GPU){}; every variant verified in the host emulator",
+      spec.key,
+      spec.calibration.empty() ? std::string() : fmt::format(", with {}", spec.calibration));
   // Each launch in a forked child: a variant that crashes the emulator is a disposition, not the
   // end of the sweep.
   emu::LaunchOptions launch;

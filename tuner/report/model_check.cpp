@@ -18,6 +18,7 @@ namespace lutgemm::report {
 namespace {
 
 constexpr const char* kPointsFile = "results/calibration/published_points.csv";
+constexpr const char* kHeldOutFile = "results/calibration/held_out_points.csv";
 constexpr const char* kPaperTarget = "a100-80gb"; // every paper table: A100-80GB
 
 // `checked`: false for tensor-parallel shards of the end-to-end tables, whose K need not be a
@@ -48,12 +49,23 @@ struct Timed {
   double us = 0;
   std::string l2;
 };
-Timed time_of(const model::KernelWorkload& w, const GpuSpec& t) {
+// `cold`: the published time is cold whatever the size (Nsight Compute flushes the caches before
+// every kernel it times, by default).
+Timed time_of(const model::KernelWorkload& w, const GpuSpec& t, bool cold = false) {
   const auto prediction = model::predict(w, t);
+  if (cold)
+    return {prediction.total_us, "cold"};
   return {prediction.warm_total_us, prediction.fits_l2 ? "warm" : "cold"};
 }
-Timed model_time(const std::string& kernel, const Problem& p, const GpuSpec& t) {
-  return time_of(workload(kernel, p), t);
+Timed model_time(const std::string& kernel, const Problem& p, const GpuSpec& t, bool cold = false) {
+  return time_of(workload(kernel, p), t, cold);
+}
+
+// The model's time to stream a weight-only kernel's packed weights and activations at the target's
+// achievable bandwidth: no such kernel can be faster.
+double stream_us(const Problem& p, const GpuSpec& t) {
+  const double bytes = model::packed_bcq_bytes(p) + static_cast<double>(p.k) * p.batch * 2;
+  return model::dram_floor_us(bytes, t) / t.achievable_dram_fraction;
 }
 
 // TensorRT-LLM's int4 weight-only GEMV (the BitBLAS figure's comparison): unlike llm-awq's kernel
@@ -205,13 +217,16 @@ void add_published(ModelCheck& check, const CsvTable& t) {
     const std::string kind = t.cell(i, "kind");
     const std::string kernel = t.cell(i, "kernel");
     const std::string note = t.cell(i, "note");
+    // Timed with Nsight Compute: caches flushed before the kernel (cold L2) whatever its size.
+    const bool ncu = note.find("ncu") != std::string::npos ||
+                     t.cell(i, "source").find("ncu") != std::string::npos;
     CheckPoint c;
     c.source = where + " (" + t.cell(i, "source") + ")";
     c.target = std::string(target.key);
     c.problem = to_string(p);
     c.published = t.number(i, "published");
     if (kind == "latency" && kernel.starts_with("cuBLAS fp16")) {
-      const Timed fp16 = model_time("cublas_fp16", p, target);
+      const Timed fp16 = model_time("cublas_fp16", p, target, ncu);
       c.family = "cuBLAS fp16";
       c.kernel = "cublas_fp16";
       c.kind = CheckKind::latency;
@@ -236,18 +251,30 @@ void add_published(ModelCheck& check, const CsvTable& t) {
       c.error = relative_error(c.model, c.published);
       c.note = note;
     } else if (kind == "latency" && kernel.find("weight-only") != std::string::npos) {
-      // A tensor-core kernel of another project: evidence of what the memory system delivers.
-      // The model's time to stream the same packed weights at its achievable bandwidth must not
+      // Another project's quantized kernel: evidence of what the memory system delivers. The
+      // model's time to stream the same packed weights at its achievable bandwidth must not
       // exceed the published time.
-      model::KernelWorkload stream;
-      stream.dram_bytes = model::packed_bcq_bytes(p) + static_cast<double>(k) * p.batch * 2;
-      c.family = "tensor-core kernel bound";
+      c.family = kernel.find("CUDA-core") != std::string::npos ? "CUDA-core kernel bound"
+                                                               : "tensor-core kernel bound";
       c.kernel = "weight stream";
       c.kind = CheckKind::bound;
       c.l2 = "cold";
-      c.model = model::dram_floor_us(stream.dram_bytes, target) / target.achievable_dram_fraction;
+      c.model = stream_us(p, target);
       c.error = std::max(0.0, relative_error(c.model, c.published));
       c.note = "bound: model streaming time of the packed weights <= published (" + note + ")";
+    } else if (kind == "speedup" && kernel.find("weight-only") != std::string::npos) {
+      // Another project's quantized kernel against cuBLAS fp16: it cannot beat streaming its
+      // packed weights, so its speed-up is at most the model's cuBLAS fp16 time over that
+      // streaming time. A published speed-up above it says the model's cuBLAS is too fast.
+      const Timed fp16 = model_time("cublas_fp16", p, target, ncu);
+      c.family = "weight-only speed-up bound";
+      c.kernel = "cublas_fp16 / weight stream";
+      c.kind = CheckKind::bound;
+      c.l2 = fp16.l2;
+      c.model = fp16.us / stream_us(p, target);
+      c.error = std::max(0.0, relative_error(c.published, c.model));
+      c.note =
+          "bound: published speed-up <= model cuBLAS fp16 / model streaming time (" + note + ")";
     } else {
       check.skipped.push_back(where + ": no comparable model kernel (" + kernel + ")");
       continue;
@@ -326,6 +353,17 @@ void summarise(ModelCheck& check) {
 
 CsvTable embedded_published_points() {
   return parse_csv(embedded::get(kPointsFile), "published_points.csv");
+}
+
+CsvTable embedded_held_out_points() {
+  return parse_csv(embedded::get(kHeldOutFile), "held_out_points.csv");
+}
+
+ModelCheck run_held_out_check(const CsvTable& points) {
+  ModelCheck check;
+  add_published(check, points);
+  summarise(check);
+  return check;
 }
 
 ModelCheck run_model_check(const CsvTable& points) {

@@ -68,4 +68,11 @@ ModelCheck run_model_check(const CsvTable& points);
 // The embedded copy of results/calibration/published_points.csv.
 CsvTable embedded_published_points();
 
+// The held-out set: published measurements that are not in published_points.csv and that no
+// constant of the model was chosen against (results/calibration/held_out_points.csv, same columns).
+// Checked alone, with the same rules and thresholds, and reported apart: it says whether the
+// model's physics carries over, not whether the calibration points were fitted.
+ModelCheck run_held_out_check(const CsvTable& points);
+CsvTable embedded_held_out_points();
+
 } // namespace lutgemm::report

@@ -1,6 +1,7 @@
 #include "targets/gpu_spec.hpp"
 
 #include "common/error.hpp"
+#include "targets/calibrated_targets.hpp"
 #include "targets/gpu_spec_file.hpp"
 
 #include <fmt/format.h>
@@ -126,7 +127,9 @@ constexpr std::array kSpecs{
          2250, 0.90),
 };
 
-std::string normalize_key(std::string_view text) {
+} // namespace
+
+std::string normalize_target_key(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (c == '_' || c == ' ')
@@ -136,6 +139,8 @@ std::string normalize_key(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::vector<std::string> name_tokens(std::string_view name) {
   std::vector<std::string> tokens;
@@ -160,7 +165,7 @@ std::span<const GpuSpec> gpu_specs() {
 }
 
 const GpuSpec* try_find_target(std::string_view key) {
-  const std::string wanted = normalize_key(key);
+  const std::string wanted = normalize_target_key(key);
   for (const auto& spec : kSpecs) {
     if (spec.key == wanted)
       return &spec;
@@ -172,6 +177,8 @@ const GpuSpec& find_target(std::string_view key) {
   if (is_target_spec_path(key))
     return load_target_spec(key);
   if (const auto* spec = try_find_target(key))
+    return *spec;
+  if (const auto* spec = try_find_calibrated_target(key))
     return *spec;
   throw UsageError(fmt::format("unknown target '{}' (known: {})", key, known_target_keys()));
 }

@@ -44,6 +44,9 @@ struct GpuSpec {
   double dram_latency_ns = 600;
   double l2_latency_ns = 250;
   double l2_gbps = 0;
+  // "" for a built-in or file spec; for a target fitted by `lutgemm calibrate`, which calibration
+  // (tuner/targets/calibrated_targets.hpp), printed wherever the target is.
+  std::string_view calibration;
 
   std::string arch_text() const { return std::string(arch); }
   int compute_capability() const { return cc_major * 10 + cc_minor; } // 80, 90, ...
@@ -56,8 +59,12 @@ std::span<const GpuSpec> gpu_specs();
 const GpuSpec* try_find_target(std::string_view key);
 
 // Lookup by key; throws UsageError "unknown target 'x' (known: a100-40gb, ...)". A key ending in
-// ".json" is a spec file (tuner/targets/gpu_spec_file.hpp): any GPU, validated.
+// ".json" is a spec file (tuner/targets/gpu_spec_file.hpp): any GPU, validated. A calibrated
+// target registered in this process (tuner/targets/calibrated_targets.hpp) is found by its key.
 const GpuSpec& find_target(std::string_view key);
+
+// A target key as lookups compare it: lower case, '_' and ' ' read as '-'.
+std::string normalize_target_key(std::string_view text);
 
 // "a100-40gb, a100-80gb, ..." for error messages and --help.
 std::string known_target_keys();
