@@ -27,10 +27,15 @@
 //   PairTables  one table set per pair of activation columns, of __half2 entries (column 2j in the
 //               low half, 2j + 1 in the high half): one lookup and one __hadd2 serve both columns.
 //               Partial sums of a segment are __half2; the accumulators stay fp32 (AccF32).
+//   Pack        __half2 per pair-table entry (1, 2, 4; PairTables only): one set per 2 x Pack
+//               columns, read with one 4-, 8- or 16-byte load, so one key extraction and one
+//               load serve up to 8 columns. The hardware serves 8-byte loads per half warp and
+//               16-byte ones per quarter warp, so Copies = 16 (Pack 2) or 8 (Pack 4) already make
+//               a warp's lookups conflict-free: 4x fewer replicas (bytes) than Copies 32 of h2.
 //
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
-//           with PairTables BC/2 sets of 4-byte entries (the same bytes as fp16 tables)
+//           with PairTables BC/(2 Pack) sets of 4 Pack-byte entries (the bytes of fp16 tables)
 //   x tile: BC * KT * 4 bytes
 //   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
 #include "lutgemm_common.cuh"
@@ -47,7 +52,7 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
   if constexpr (HalfTable) {
     const unsigned int flip = (key >> (Mu - 1)) - 1u; // 0 if the top bit is set, else all ones
     const Acc v = Ops::load(table + ((key ^ flip) & ((1u << (Mu - 1)) - 1u)) * Copies);
-    part = Ops::add(part, flip ? Ops::neg(v) : v);
+    part = Ops::add_signed(part, v, flip != 0u);
   } else {
     part = Ops::add(part, Ops::load(table + key * Copies));
   }
@@ -55,7 +60,7 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
 
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
           bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
-          bool PairTables = false>
+          bool PairTables = false, int Pack = 1>
 __global__ void __launch_bounds__(T)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
@@ -71,14 +76,19 @@ __global__ void __launch_bounds__(T)
                 "table copies: a power of two, 1..32");
   static_assert(!PairTables || (BC % 2 == 0 && AccF32),
                 "pair tables need an even number of columns and fp32 accumulators");
+  static_assert(Pack == 1 || Pack == 2 || Pack == 4, "1, 2 or 4 __half2 per table entry");
+  static_assert(Pack == 1 || (PairTables && BC % (2 * Pack) == 0),
+                "packed entries are pair tables over a multiple of 2 x Pack columns");
 
   using Ops = AccOps<AccF32>;
   using Acc = typename Ops::Type;
-  using EntryOps = typename Select<PairTables, Half2Ops, Ops>::Type; // tables and partial sums
+  using PairOps = typename Select<Pack == 1, Half2Ops, Half2PackOps<Pack>>::Type;
+  using EntryOps = typename Select<PairTables, PairOps, Ops>::Type; // tables and partial sums
   using Entry = typename EntryOps::Type;
-  constexpr int kSets = PairTables ? BC / 2 : BC; // table sets (one per column or column pair)
-  constexpr int kLw = LdBits / 32;                // words (= rows) per vector load
-  constexpr int kChunks = R / kLw;                // vector loads per (word, plane)
+  constexpr int kSetCols = PairTables ? 2 * Pack : 1; // columns of one table set
+  constexpr int kSets = BC / kSetCols; // table sets (one per column or group of 2 x Pack)
+  constexpr int kLw = LdBits / 32;     // words (= rows) per vector load
+  constexpr int kChunks = R / kLw;     // vector loads per (word, plane)
   constexpr int kEntries = HalfTable ? (1 << (Mu - 1)) : (1 << Mu);
   constexpr int kSubPerWord = 32 / Mu;
   constexpr int kSubVectors = KT / Mu;
@@ -89,7 +99,7 @@ __global__ void __launch_bounds__(T)
   constexpr int kHalfBits = Mu / 2;
   constexpr int kPartials = 1 << kHalfBits; // partial sums per half key (SplitBuild)
 
-  extern __shared__ float lutgemm_smem[];
+  extern __shared__ __align__(16) float lutgemm_smem[]; // 16: packed entries' vector loads
   Entry* tables = reinterpret_cast<Entry*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
   float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
@@ -172,11 +182,16 @@ __global__ void __launch_bounds__(T)
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
       Entry v;
-      if constexpr (PairTables)
-        v = __floats2half2_rn(entry_sum(2 * set, s, key), entry_sum(2 * set + 1, s, key));
-      else
+      if constexpr (PairTables) {
+#pragma unroll
+        for (int h = 0; h < Pack; ++h)
+          EntryOps::set(v, h,
+                        __floats2half2_rn(entry_sum(set * kSetCols + 2 * h, s, key),
+                                          entry_sum(set * kSetCols + 2 * h + 1, s, key)));
+      } else {
         v = Ops::from_float(entry_sum(set, s, key));
-        // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
+      }
+      // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
 #pragma unroll
       for (int k = 0; k < Copies; ++k)
         tables[i * Copies + ((k + tid) & (Copies - 1))] = v;
@@ -246,8 +261,13 @@ __global__ void __launch_bounds__(T)
             for (int c = 0; c < kSets; ++c) {
               const int r = j * kLw + t;
               if constexpr (PairTables) {
-                acc[2 * c][r] = fmaf(a[t], __low2float(part[c][r]), acc[2 * c][r]);
-                acc[2 * c + 1][r] = fmaf(a[t], __high2float(part[c][r]), acc[2 * c + 1][r]);
+#pragma unroll
+                for (int h = 0; h < Pack; ++h) {
+                  const __half2 ph = EntryOps::get(part[c][r], h);
+                  const int c0 = c * kSetCols + 2 * h;
+                  acc[c0][r] = fmaf(a[t], __low2float(ph), acc[c0][r]);
+                  acc[c0 + 1][r] = fmaf(a[t], __high2float(ph), acc[c0 + 1][r]);
+                }
               } else {
                 acc[c][r] = Ops::fma(a[t], part[c][r], acc[c][r]);
               }
@@ -265,11 +285,12 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
             for (int t = 0; t < kSubPerWord; ++t) {
               const Entry all_plus =
-                  tables[(PairTables ? c / 2 : c) * kTableSize +
+                  tables[(c / kSetCols) * kTableSize +
                          ((ww * kSubPerWord + t) * kEntries + kEntries - 1) * Copies + copy];
-              if constexpr (PairTables)
-                xsum[c] += c % 2 == 0 ? __low2float(all_plus) : __high2float(all_plus);
-              else
+              if constexpr (PairTables) {
+                const __half2 pair = EntryOps::get(all_plus, (c % kSetCols) / 2);
+                xsum[c] += c % 2 == 0 ? __low2float(pair) : __high2float(pair);
+              } else
                 xsum[c] += Ops::to_float(all_plus);
             }
         }

@@ -47,6 +47,8 @@ LutParams with_knob(LutParams p, const std::string& name, const std::string& val
     values["combine"] = value == "1" ? "none" : "reduce";
   if (name == "combine")
     values["split"] = value == "none" ? "1" : "4";
+  if (name == "accum" && (value == "h4" || value == "h8"))
+    values["batch_cols"] = "8"; // 4 or 8 columns per table entry
   return lut_params_from_values(values);
 }
 
@@ -112,7 +114,10 @@ std::string expected_line(const Case& c) {
 constexpr const char* kPrinter = R"(#include "tuned.hpp"
 #include <cstdio>
 using namespace tuned;
-const char* name(Accum a) { return a == Accum::f32 ? "f32" : a == Accum::f16 ? "f16" : "h2"; }
+const char* name(Accum a) {
+  const char* names[] = {"f32", "f16", "h2", "h4", "h8"};
+  return names[int(a)];
+}
 const char* name(Table t) { return t == Table::full ? "full" : "half"; }
 const char* name(Combine c) {
   return c == Combine::none ? "none" : c == Combine::atomic ? "atomic" : "reduce";

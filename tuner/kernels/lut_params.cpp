@@ -76,7 +76,23 @@ bool integer_knobs_declared(const LutParams& p) {
 } // namespace
 
 std::string to_string(Accum accum) {
-  return accum == Accum::f32 ? "f32" : accum == Accum::f16 ? "f16" : "h2";
+  switch (accum) {
+  case Accum::f32:
+    return "f32";
+  case Accum::f16:
+    return "f16";
+  case Accum::h2:
+    return "h2";
+  case Accum::h4:
+    return "h4";
+  case Accum::h8:
+    return "h8";
+  }
+  return "?";
+}
+
+int entry_columns(Accum accum) {
+  return accum == Accum::h2 ? 2 : accum == Accum::h4 ? 4 : accum == Accum::h8 ? 8 : 1;
 }
 
 Accum accum_from_string(const std::string& text) {
@@ -86,7 +102,11 @@ Accum accum_from_string(const std::string& text) {
     return Accum::f16;
   if (text == "h2")
     return Accum::h2;
-  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2", text));
+  if (text == "h4")
+    return Accum::h4;
+  if (text == "h8")
+    return Accum::h8;
+  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2, h4, h8", text));
 }
 
 std::string to_string(TableKind table) {
@@ -120,7 +140,7 @@ const std::vector<Knob>& lut_knobs() {
       {"threads", {"64", "128", "256", "512"}},
       {"k_tile", {"32", "64", "128", "256"}},
       {"load_bits", {"32", "64", "128"}},
-      {"accum", {"f32", "f16", "h2"}},
+      {"accum", {"f32", "f16", "h2", "h4", "h8"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
       {"split", {"1", "2", "4", "8", "16"}},
@@ -270,8 +290,10 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("batch_cols {} leaves more than half of each block's columns empty for "
                        "batch {}",
                        p.batch_cols, problem.batch);
-  if (p.accum == Accum::h2 && p.batch_cols % 2 != 0)
-    return fmt::format("accum h2 pairs activation columns: batch_cols {} is odd", p.batch_cols);
+  if (const int cols = entry_columns(p.accum); p.batch_cols % cols != 0)
+    return fmt::format("accum {} packs {} activation columns per entry: batch_cols {} is not a "
+                       "multiple",
+                       to_string(p.accum), cols, p.batch_cols);
   if (p.batch_cols * p.rows_per_thread > 32)
     return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
                        "would spill)",
@@ -294,10 +316,13 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
                   p.threads, p.k_tile, p.load_bits, p.accum == Accum::f16 ? "false" : "true",
                   p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
   // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
-  if (p.copies != 1 || p.build != TableBuild::direct || p.accum == Accum::h2)
+  const int cols = entry_columns(p.accum);
+  if (p.copies != 1 || p.build != TableBuild::direct || cols > 1)
     spec.name_expression +=
         fmt::format(", {}, {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false",
-                    p.accum == Accum::h2 ? "true" : "false");
+                    cols > 1 ? "true" : "false");
+  if (cols > 2)
+    spec.name_expression += fmt::format(", {}", cols / 2); // Pack: __half2 per entry
   spec.name_expression += ">";
   return spec;
 }
