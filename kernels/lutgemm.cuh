@@ -32,6 +32,10 @@
 //               load serve up to 8 columns. The hardware serves 8-byte loads per half warp and
 //               16-byte ones per quarter warp, so Copies = 16 (Pack 2) or 8 (Pack 4) already make
 //               a warp's lookups conflict-free: 4x fewer replicas (bytes) than Copies 32 of h2.
+//   ShflTables  tables in registers (Mu 4, full tables, KT 32, one copy, direct build, f32/f16):
+//               each warp builds the 8 tables of the tile's word itself, lane l holding entry
+//               l % 16 of sub-vectors 2j + l / 16 (j = 0..3) per column, and a lookup is one
+//               __shfl_sync from lane key + 16 (t % 2): no shared-memory tables, no bank conflicts.
 //
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
@@ -60,7 +64,7 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
 
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
           bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
-          bool PairTables = false, int Pack = 1>
+          bool PairTables = false, int Pack = 1, bool ShflTables = false>
 __global__ void __launch_bounds__(T)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
@@ -79,6 +83,9 @@ __global__ void __launch_bounds__(T)
   static_assert(Pack == 1 || Pack == 2 || Pack == 4, "1, 2 or 4 __half2 per table entry");
   static_assert(Pack == 1 || (PairTables && BC % (2 * Pack) == 0),
                 "packed entries are pair tables over a multiple of 2 x Pack columns");
+  static_assert(!ShflTables || (Mu == 4 && !HalfTable && KT == 32 && Copies == 1 && !SplitBuild &&
+                                !PairTables),
+                "register tables: mu 4, full tables, K tile 32, one copy, direct build, f32/f16");
 
   using Ops = AccOps<AccF32>;
   using Acc = typename Ops::Type;
@@ -95,7 +102,7 @@ __global__ void __launch_bounds__(T)
   constexpr int kTableSize = kSubVectors * kEntries * Copies; // one table set
   constexpr int kWordsPerTile = KT / 32;
   constexpr unsigned int kKeyMask = (1u << Mu) - 1u;
-  constexpr int kTableFloats = (kSets * kTableSize * (int)sizeof(Entry) + 3) / 4;
+  constexpr int kTableFloats = ShflTables ? 0 : (kSets * kTableSize * (int)sizeof(Entry) + 3) / 4;
   constexpr int kHalfBits = Mu / 2;
   constexpr int kPartials = 1 << kHalfBits; // partial sums per half key (SplitBuild)
 
@@ -175,7 +182,18 @@ __global__ void __launch_bounds__(T)
       return sum;
     };
     constexpr int kDistinct = kSets * kSubVectors * kEntries; // entries before replication
-    for (int i = tid; i < kDistinct; i += T) {
+    // Register tables (ShflTables): this lane's entry (lane % 16) of sub-vectors 2j + lane / 16.
+    [[maybe_unused]] Acc treg[ShflTables ? BC : 1][4];
+    if constexpr (ShflTables) {
+      const int lane = tid & 31;
+#pragma unroll
+      for (int c = 0; c < BC; ++c)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+          treg[c][j] =
+              Ops::from_float(entry_sum(c, 2 * j + (lane >> 4), (unsigned int)(lane & 15)));
+    }
+    for (int i = ShflTables ? kDistinct : tid; i < kDistinct; i += T) {
       const int set = i / (kSubVectors * kEntries);
       const int rem = i - set * (kSubVectors * kEntries);
       const int s = rem / kEntries;
@@ -238,9 +256,16 @@ __global__ void __launch_bounds__(T)
             for (int t = 0; t < kSubPerWord; ++t) {
               const unsigned int key = (words[r] >> (t * Mu)) & kKeyMask;
 #pragma unroll
-              for (int c = 0; c < kSets; ++c)
-                lut_accumulate<Mu, HalfTable, Copies, EntryOps>(
-                    part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
+              for (int c = 0; c < kSets; ++c) {
+                if constexpr (ShflTables) {
+                  const Acc v =
+                      __shfl_sync(0xffffffffu, treg[c][t >> 1], (int)key + ((t & 1) << 4));
+                  part[c][r] = Ops::add(part[c][r], v);
+                } else {
+                  lut_accumulate<Mu, HalfTable, Copies, EntryOps>(
+                      part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
+                }
+              }
             }
         }
 
@@ -284,6 +309,12 @@ __global__ void __launch_bounds__(T)
           for (int ww = w; ww < seg_end; ++ww)
 #pragma unroll
             for (int t = 0; t < kSubPerWord; ++t) {
+              if constexpr (ShflTables) {
+                // The all-plus entry (15) of sub-vector t: lane 15 or 31 holds it.
+                xsum[c] +=
+                    Ops::to_float(__shfl_sync(0xffffffffu, treg[c][t >> 1], 15 + ((t & 1) << 4)));
+                continue;
+              }
               const Entry all_plus =
                   tables[(c / kSetCols) * kTableSize +
                          ((ww * kSubPerWord + t) * kEntries + kEntries - 1) * Copies + copy];

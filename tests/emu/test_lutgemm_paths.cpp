@@ -54,6 +54,11 @@ LutParams lut(int mu, int r, int t, int kt, int ld, Accum acc, TableKind table, 
   return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine, copies, build};
 }
 
+LutParams shfl(LutParams p) {
+  p.store = TableStore::shfl;
+  return p;
+}
+
 Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group, bool offset) {
   return Problem{
       .m = m, .k = k, .batch = batch, .bits = bits, .group = group, .has_offset = offset};
@@ -156,6 +161,17 @@ const std::vector<Case>& cases() {
        lut(8, 4, 64, 32, 128, A::h8, T::half, 8, 2, C::reduce, 8, kSplit)},
       {"v2_h8_b32_mu4_g_gt_tile_atomic", problem(100, 256, 32, 2, 64, true),
        lut(4, 4, 64, 32, 64, A::h8, T::half, 8, 4, C::atomic, 8, kDirect)},
+      // Register tables (store shfl: mu 4, full, K tile 32): batch 1, 3 (blocks of 2 columns,
+      // one empty) and 8, 32 (fp16); odd M; g below (= tile), above the tile and row-wise; K of
+      // 10 and 9 tiles; offsets via the all-plus entry.
+      {"v2_shfl_b1_oddM_g_gt_tile_reduce", problem(257, 320, 1, 3, 64, true),
+       shfl(lut(4, 4, 64, 32, 128, A::f32, T::full, 1, 4, C::reduce))},
+      {"v2_shfl_b3_bc2_rowwise", problem(200, 288, 3, 2, kRowWise, false),
+       shfl(lut(4, 2, 128, 32, 64, A::f32, T::full, 2, 1, C::none))},
+      {"v2_shfl_b8_f16_g_eq_tile_atomic", problem(129, 256, 8, 4, 32, true),
+       shfl(lut(4, 4, 64, 32, 32, A::f16, T::full, 8, 2, C::atomic))},
+      {"v2_shfl_b32_bc4", problem(100, 256, 32, 3, 128, true),
+       shfl(lut(4, 4, 64, 32, 128, A::f32, T::full, 4, 1, C::none))},
   };
   return list;
 }

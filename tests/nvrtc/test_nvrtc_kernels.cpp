@@ -54,6 +54,11 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
 // whether the variant must not spill. h4 (mu 8, 4 rows) does not; h8 with 8 columns x 4 rows of
 // fp32 accumulators spilled 48 bytes on sm_80 and 168 on sm_90 (ptxas stopped at 80 registers):
 // compiled, not yet spill-free.
+LutParams shfl_tables(LutParams p) {
+  p.store = TableStore::shfl;
+  return p;
+}
+
 std::vector<std::pair<std::pair<Problem, LutParams>, bool>> packed_variants() {
   using A = Accum;
   using T = TableKind;
@@ -64,6 +69,9 @@ std::vector<std::pair<std::pair<Problem, LutParams>, bool>> packed_variants() {
        false},
       {{problem(3, 64, false, 4),
         lut(8, 4, 128, 32, 64, A::h4, T::half, 4, 1, C::none, 16, TableBuild::direct)},
+       true},
+      {{problem(3, 128, true, 1),
+        shfl_tables(lut(4, 4, 256, 32, 128, A::f32, T::full, 1, 16, C::reduce))},
        true},
   };
 }

@@ -95,6 +95,18 @@ int entry_columns(Accum accum) {
   return accum == Accum::h2 ? 2 : accum == Accum::h4 ? 4 : accum == Accum::h8 ? 8 : 1;
 }
 
+std::string to_string(TableStore store) {
+  return store == TableStore::smem ? "smem" : "shfl";
+}
+
+TableStore store_from_string(const std::string& text) {
+  if (text == "smem")
+    return TableStore::smem;
+  if (text == "shfl")
+    return TableStore::shfl;
+  throw UsageError(fmt::format("table store '{}' is not one of smem, shfl", text));
+}
+
 Accum accum_from_string(const std::string& text) {
   if (text == "f32")
     return Accum::f32;
@@ -147,6 +159,7 @@ const std::vector<Knob>& lut_knobs() {
       {"combine", {"none", "atomic", "reduce"}},
       {"copies", {"1", "2", "4", "8", "16", "32"}},
       {"build", {"direct", "split"}},
+      {"store", {"smem", "shfl"}},
   };
   return knobs;
 }
@@ -163,7 +176,8 @@ KnobValues to_values(const LutParams& p) {
           {"split", std::to_string(p.split)},
           {"combine", to_string(p.combine)},
           {"copies", std::to_string(p.copies)},
-          {"build", to_string(p.build)}};
+          {"build", to_string(p.build)},
+          {"store", to_string(p.store)}};
 }
 
 LutParams lut_params_from_values(const KnobValues& values) {
@@ -188,6 +202,8 @@ LutParams lut_params_from_values(const KnobValues& values) {
     p.copies = knob_int(values, "copies", knobs);
   if (values.count("build") != 0)
     p.build = build_from_string(knob_text(values, "build"));
+  if (values.count("store") != 0)
+    p.store = store_from_string(knob_text(values, "store"));
   return p;
 }
 
@@ -203,6 +219,8 @@ std::string lut_label(const Problem& problem, const LutParams& p) {
     label += fmt::format("_c{}", p.copies);
   if (p.build != TableBuild::direct)
     label += "_b" + to_string(p.build);
+  if (p.store != TableStore::smem)
+    label += "_" + to_string(p.store);
   return label;
 }
 
@@ -247,6 +265,9 @@ LutParams lut_params_from_label(std::string_view label) {
   if (i < parts.size() && parts[i].size() > 1 && parts[i][0] == 'b' &&
       !std::isdigit(static_cast<unsigned char>(parts[i][1])))
     values["build"] = parts[i++].substr(1);
+  values["store"] = "smem";
+  if (i < parts.size() && parts[i] == "shfl")
+    values["store"] = parts[i++];
   if (i != parts.size())
     throw UsageError(fmt::format("label '{}' has unexpected trailing fields", label));
   return lut_params_from_values(values);
@@ -256,7 +277,9 @@ std::int64_t lut_smem_bytes(const LutParams& p) {
   const std::int64_t entries = p.table == TableKind::half ? (1 << (p.mu - 1)) : (1 << p.mu);
   const std::int64_t elem = p.accum == Accum::f32 ? 4 : 2;
   const std::int64_t sub_vectors = p.k_tile / p.mu;
-  const std::int64_t tables = p.batch_cols * sub_vectors * entries * p.copies * elem;
+  const std::int64_t tables = p.store == TableStore::shfl
+                                  ? 0 // in registers
+                                  : p.batch_cols * sub_vectors * entries * p.copies * elem;
   const std::int64_t partials =
       p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 * (1 << (p.mu / 2)) * 4 : 0;
   return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4 + partials;
@@ -298,6 +321,11 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
                        "would spill)",
                        p.batch_cols, p.rows_per_thread);
+  if (p.store == TableStore::shfl &&
+      (p.mu != 4 || p.table != TableKind::full || p.k_tile != 32 || p.copies != 1 ||
+       p.build != TableBuild::direct || entry_columns(p.accum) != 1))
+    return "store shfl (register tables) needs mu 4, full tables, k_tile 32, 1 copy, the direct "
+           "build and accum f32 or f16";
   const std::int64_t smem = lut_smem_bytes(p);
   if (smem > kLutMaxSmemBytes)
     return fmt::format("{} bytes of shared memory exceed the {} bytes any GPU allows with opt-in",
@@ -317,12 +345,15 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
                   p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
   // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
   const int cols = entry_columns(p.accum);
-  if (p.copies != 1 || p.build != TableBuild::direct || cols > 1)
+  if (p.copies != 1 || p.build != TableBuild::direct || cols > 1 || p.store != TableStore::smem)
     spec.name_expression +=
         fmt::format(", {}, {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false",
                     cols > 1 ? "true" : "false");
-  if (cols > 2)
-    spec.name_expression += fmt::format(", {}", cols / 2); // Pack: __half2 per entry
+  const bool shfl = p.store == TableStore::shfl;
+  if (cols > 2 || shfl)
+    spec.name_expression += fmt::format(", {}", std::max(cols / 2, 1)); // Pack: __half2 per entry
+  if (shfl)
+    spec.name_expression += ", true"; // ShflTables
   spec.name_expression += ">";
   return spec;
 }

@@ -19,6 +19,8 @@
 //   copies          1 | 2 | 4 | 8 | 16 | 32  interleaved replicas of every table: lane l reads
 //                                            copy l % copies (fewer bank conflicts, more smem)
 //   build           direct | split  split: entries from two half-key partial sums (1 add each)
+//   store           smem | shfl   shfl: mu-4 tables in registers, looked up with __shfl_sync
+//                                 (full tables, K tile 32, one copy, direct build, f32/f16)
 #include "jit/launch_plan.hpp"
 #include "kernels/knobs.hpp"
 #include "problem/problem.hpp"
@@ -39,6 +41,9 @@ Accum accum_from_string(const std::string& text); // throws UsageError
 
 enum class TableKind { full, half };
 enum class TableBuild { direct, split };
+enum class TableStore { smem, shfl };
+std::string to_string(TableStore store);
+TableStore store_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableBuild build);
 TableBuild build_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableKind table);
@@ -57,6 +62,7 @@ struct LutParams {
   Combine combine = Combine::none;
   int copies = 1;
   TableBuild build = TableBuild::direct;
+  TableStore store = TableStore::smem;
   friend bool operator==(const LutParams&, const LutParams&) = default;
 };
 

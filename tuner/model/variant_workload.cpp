@@ -106,7 +106,17 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
     w.smem_build_ops *= 0.5;
   }
   recount_lookups(w, problem, p);
-  add_table_build_cost(w, p, entries_built);
+  if (p.store == TableStore::shfl) {
+    // Register tables: every warp builds the tile's tables itself (each lane 4 entries per
+    // column, mu broadcast loads of the staged activations with a select and an add each), stores
+    // nothing, and each lookup is one shuffle (one pass, no bank conflicts).
+    const double built = entries_built * (p.threads / 32.0);
+    w.smem_build_ops = built * p.mu;
+    w.alu_ops += built * 2 * p.mu;
+    w.bank_conflict_factor = 1;
+  } else {
+    add_table_build_cost(w, p, entries_built);
+  }
   w.name = lut_label(problem, p);
   return w;
 }
