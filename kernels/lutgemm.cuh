@@ -27,10 +27,19 @@
 //   PairTables  one table set per pair of activation columns, of __half2 entries (column 2j in the
 //               low half, 2j + 1 in the high half): one lookup and one __hadd2 serve both columns.
 //               Partial sums of a segment are __half2; the accumulators stay fp32 (AccF32).
+//   Pack        __half2 per pair-table entry (1, 2, 4; PairTables only): one set per 2 x Pack
+//               columns, read with one 4-, 8- or 16-byte load, so one key extraction and one
+//               load serve up to 8 columns. The hardware serves 8-byte loads per half warp and
+//               16-byte ones per quarter warp, so Copies = 16 (Pack 2) or 8 (Pack 4) already make
+//               a warp's lookups conflict-free: 4x fewer replicas (bytes) than Copies 32 of h2.
+//   ShflTables  tables in registers (Mu 4, full tables, KT 32, one copy, direct build, f32/f16):
+//               each warp builds the 8 tables of the tile's word itself, lane l holding entry
+//               l % 16 of sub-vectors 2j + l / 16 (j = 0..3) per column, and a lookup is one
+//               __shfl_sync from lane key + 16 (t % 2): no shared-memory tables, no bank conflicts.
 //
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
-//           with PairTables BC/2 sets of 4-byte entries (the same bytes as fp16 tables)
+//           with PairTables BC/(2 Pack) sets of 4 Pack-byte entries (the bytes of fp16 tables)
 //   x tile: BC * KT * 4 bytes
 //   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
 #include "lutgemm_common.cuh"
@@ -47,7 +56,7 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
   if constexpr (HalfTable) {
     const unsigned int flip = (key >> (Mu - 1)) - 1u; // 0 if the top bit is set, else all ones
     const Acc v = Ops::load(table + ((key ^ flip) & ((1u << (Mu - 1)) - 1u)) * Copies);
-    part = Ops::add(part, flip ? Ops::neg(v) : v);
+    part = Ops::add_signed(part, v, flip != 0u);
   } else {
     part = Ops::add(part, Ops::load(table + key * Copies));
   }
@@ -55,7 +64,7 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
 
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
           bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
-          bool PairTables = false>
+          bool PairTables = false, int Pack = 1, bool ShflTables = false>
 __global__ void __launch_bounds__(T)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
@@ -71,25 +80,33 @@ __global__ void __launch_bounds__(T)
                 "table copies: a power of two, 1..32");
   static_assert(!PairTables || (BC % 2 == 0 && AccF32),
                 "pair tables need an even number of columns and fp32 accumulators");
+  static_assert(Pack == 1 || Pack == 2 || Pack == 4, "1, 2 or 4 __half2 per table entry");
+  static_assert(Pack == 1 || (PairTables && BC % (2 * Pack) == 0),
+                "packed entries are pair tables over a multiple of 2 x Pack columns");
+  static_assert(!ShflTables || (Mu == 4 && !HalfTable && KT == 32 && Copies == 1 && !SplitBuild &&
+                                !PairTables),
+                "register tables: mu 4, full tables, K tile 32, one copy, direct build, f32/f16");
 
   using Ops = AccOps<AccF32>;
   using Acc = typename Ops::Type;
-  using EntryOps = typename Select<PairTables, Half2Ops, Ops>::Type; // tables and partial sums
+  using PairOps = typename Select<Pack == 1, Half2Ops, Half2PackOps<Pack>>::Type;
+  using EntryOps = typename Select<PairTables, PairOps, Ops>::Type; // tables and partial sums
   using Entry = typename EntryOps::Type;
-  constexpr int kSets = PairTables ? BC / 2 : BC; // table sets (one per column or column pair)
-  constexpr int kLw = LdBits / 32;                // words (= rows) per vector load
-  constexpr int kChunks = R / kLw;                // vector loads per (word, plane)
+  constexpr int kSetCols = PairTables ? 2 * Pack : 1; // columns of one table set
+  constexpr int kSets = BC / kSetCols; // table sets (one per column or group of 2 x Pack)
+  constexpr int kLw = LdBits / 32;     // words (= rows) per vector load
+  constexpr int kChunks = R / kLw;     // vector loads per (word, plane)
   constexpr int kEntries = HalfTable ? (1 << (Mu - 1)) : (1 << Mu);
   constexpr int kSubPerWord = 32 / Mu;
   constexpr int kSubVectors = KT / Mu;
   constexpr int kTableSize = kSubVectors * kEntries * Copies; // one table set
   constexpr int kWordsPerTile = KT / 32;
   constexpr unsigned int kKeyMask = (1u << Mu) - 1u;
-  constexpr int kTableFloats = (kSets * kTableSize * (int)sizeof(Entry) + 3) / 4;
+  constexpr int kTableFloats = ShflTables ? 0 : (kSets * kTableSize * (int)sizeof(Entry) + 3) / 4;
   constexpr int kHalfBits = Mu / 2;
   constexpr int kPartials = 1 << kHalfBits; // partial sums per half key (SplitBuild)
 
-  extern __shared__ float lutgemm_smem[];
+  extern __shared__ __align__(16) float lutgemm_smem[]; // 16: packed entries' vector loads
   Entry* tables = reinterpret_cast<Entry*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
   float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
@@ -165,18 +182,34 @@ __global__ void __launch_bounds__(T)
       return sum;
     };
     constexpr int kDistinct = kSets * kSubVectors * kEntries; // entries before replication
-    for (int i = tid; i < kDistinct; i += T) {
+    // Register tables (ShflTables): this lane's entry (lane % 16) of sub-vectors 2j + lane / 16.
+    [[maybe_unused]] Acc treg[ShflTables ? BC : 1][4];
+    if constexpr (ShflTables) {
+      const int lane = tid & 31;
+#pragma unroll
+      for (int c = 0; c < BC; ++c)
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+          treg[c][j] =
+              Ops::from_float(entry_sum(c, 2 * j + (lane >> 4), (unsigned int)(lane & 15)));
+    }
+    for (int i = ShflTables ? kDistinct : tid; i < kDistinct; i += T) {
       const int set = i / (kSubVectors * kEntries);
       const int rem = i - set * (kSubVectors * kEntries);
       const int s = rem / kEntries;
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
       Entry v;
-      if constexpr (PairTables)
-        v = __floats2half2_rn(entry_sum(2 * set, s, key), entry_sum(2 * set + 1, s, key));
-      else
+      if constexpr (PairTables) {
+#pragma unroll
+        for (int h = 0; h < Pack; ++h)
+          EntryOps::set(v, h,
+                        __floats2half2_rn(entry_sum(set * kSetCols + 2 * h, s, key),
+                                          entry_sum(set * kSetCols + 2 * h + 1, s, key)));
+      } else {
         v = Ops::from_float(entry_sum(set, s, key));
-        // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
+      }
+      // Copy order rotated by lane: the stores of a warp spread over the copies' banks.
 #pragma unroll
       for (int k = 0; k < Copies; ++k)
         tables[i * Copies + ((k + tid) & (Copies - 1))] = v;
@@ -223,9 +256,16 @@ __global__ void __launch_bounds__(T)
             for (int t = 0; t < kSubPerWord; ++t) {
               const unsigned int key = (words[r] >> (t * Mu)) & kKeyMask;
 #pragma unroll
-              for (int c = 0; c < kSets; ++c)
-                lut_accumulate<Mu, HalfTable, Copies, EntryOps>(
-                    part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
+              for (int c = 0; c < kSets; ++c) {
+                if constexpr (ShflTables) {
+                  const Acc v =
+                      __shfl_sync(0xffffffffu, treg[c][t >> 1], (int)key + ((t & 1) << 4));
+                  part[c][r] = Ops::add(part[c][r], v);
+                } else {
+                  lut_accumulate<Mu, HalfTable, Copies, EntryOps>(
+                      part[c][r], tw + c * kTableSize + t * kEntries * Copies, key);
+                }
+              }
             }
         }
 
@@ -246,8 +286,13 @@ __global__ void __launch_bounds__(T)
             for (int c = 0; c < kSets; ++c) {
               const int r = j * kLw + t;
               if constexpr (PairTables) {
-                acc[2 * c][r] = fmaf(a[t], __low2float(part[c][r]), acc[2 * c][r]);
-                acc[2 * c + 1][r] = fmaf(a[t], __high2float(part[c][r]), acc[2 * c + 1][r]);
+#pragma unroll
+                for (int h = 0; h < Pack; ++h) {
+                  const __half2 ph = EntryOps::get(part[c][r], h);
+                  const int c0 = c * kSetCols + 2 * h;
+                  acc[c0][r] = fmaf(a[t], __low2float(ph), acc[c0][r]);
+                  acc[c0 + 1][r] = fmaf(a[t], __high2float(ph), acc[c0 + 1][r]);
+                }
               } else {
                 acc[c][r] = Ops::fma(a[t], part[c][r], acc[c][r]);
               }
@@ -264,12 +309,19 @@ __global__ void __launch_bounds__(T)
           for (int ww = w; ww < seg_end; ++ww)
 #pragma unroll
             for (int t = 0; t < kSubPerWord; ++t) {
+              if constexpr (ShflTables) {
+                // The all-plus entry (15) of sub-vector t: lane 15 or 31 holds it.
+                xsum[c] +=
+                    Ops::to_float(__shfl_sync(0xffffffffu, treg[c][t >> 1], 15 + ((t & 1) << 4)));
+                continue;
+              }
               const Entry all_plus =
-                  tables[(PairTables ? c / 2 : c) * kTableSize +
+                  tables[(c / kSetCols) * kTableSize +
                          ((ww * kSubPerWord + t) * kEntries + kEntries - 1) * Copies + copy];
-              if constexpr (PairTables)
-                xsum[c] += c % 2 == 0 ? __low2float(all_plus) : __high2float(all_plus);
-              else
+              if constexpr (PairTables) {
+                const __half2 pair = EntryOps::get(all_plus, (c % kSetCols) / 2);
+                xsum[c] += c % 2 == 0 ? __low2float(pair) : __high2float(pair);
+              } else
                 xsum[c] += Ops::to_float(all_plus);
             }
         }

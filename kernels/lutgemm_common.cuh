@@ -51,6 +51,9 @@ template <> struct AccOps<true> {
   static __device__ __forceinline__ float to_float(float v) { return v; }
   static __device__ __forceinline__ float add(float a, float b) { return a + b; }
   static __device__ __forceinline__ float neg(float a) { return -a; }
+  static __device__ __forceinline__ float add_signed(float part, float v, bool negate) {
+    return part + (negate ? -v : v);
+  }
   static __device__ __forceinline__ float load(const float* p) { return *p; }
   // acc + scale * partial, scale given as float
   static __device__ __forceinline__ float fma(float scale, float partial, float acc) {
@@ -65,6 +68,9 @@ template <> struct AccOps<false> {
   static __device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
   static __device__ __forceinline__ __half add(__half a, __half b) { return __hadd(a, b); }
   static __device__ __forceinline__ __half neg(__half a) { return __hneg(a); }
+  static __device__ __forceinline__ __half add_signed(__half part, __half v, bool negate) {
+    return __hadd(part, negate ? __hneg(v) : v);
+  }
   static __device__ __forceinline__ __half load(const __half* p) { return *p; }
   static __device__ __forceinline__ __half fma(float scale, __half partial, __half acc) {
     return __hfma(__float2half(scale), partial, acc);
@@ -77,12 +83,73 @@ struct Half2Ops {
   static __device__ __forceinline__ __half2 zero() { return __float2half2_rn(0.0f); }
   static __device__ __forceinline__ __half2 add(__half2 a, __half2 b) { return __hadd2(a, b); }
   static __device__ __forceinline__ __half2 neg(__half2 a) { return __hneg2(a); }
+  // part +- v as one HFMA2 with a +-1 factor (exact: one rounding, like the add).
+  static __device__ __forceinline__ __half2 add_signed(__half2 part, __half2 v, bool negate) {
+    return __hfma2(__float2half2_rn(negate ? -1.0f : 1.0f), v, part);
+  }
   // One 32-bit load of an entry (on a GPU one LDS.32 either way; a host compiler would copy the
   // struct field by field, which the emulator's counters would see as two 16-bit requests).
   static __device__ __forceinline__ __half2 load(const __half2* p) {
     const unsigned int bits = *reinterpret_cast<const unsigned int*>(p);
     return __halves2half2(__ushort_as_half((unsigned short)(bits & 0xffffu)),
                           __ushort_as_half((unsigned short)(bits >> 16)));
+  }
+  // The packed-entry interface of Half2PackOps, for one __half2.
+  static __device__ __forceinline__ __half2 get(__half2 e, int) { return e; }
+  static __device__ __forceinline__ void set(__half2& e, int, __half2 v) { e = v; }
+};
+
+// Table entries of 2 x P activation columns (kernel v2's packed pair tables, P = 2 or 4): P
+// __half2 read with one 8- or 16-byte shared load, so one key's lookup serves 4 or 8 columns.
+template <int P> struct alignas(4 * P) Half2Pack { __half2 h[P]; };
+
+template <int P> struct Half2PackOps {
+  using Type = Half2Pack<P>;
+  static __device__ __forceinline__ Type zero() {
+    Type r;
+#pragma unroll
+    for (int i = 0; i < P; ++i)
+      r.h[i] = __float2half2_rn(0.0f);
+    return r;
+  }
+  static __device__ __forceinline__ Type add(const Type& a, const Type& b) {
+    Type r;
+#pragma unroll
+    for (int i = 0; i < P; ++i)
+      r.h[i] = __hadd2(a.h[i], b.h[i]);
+    return r;
+  }
+  static __device__ __forceinline__ Type neg(const Type& a) {
+    Type r;
+#pragma unroll
+    for (int i = 0; i < P; ++i)
+      r.h[i] = __hneg2(a.h[i]);
+    return r;
+  }
+  // part +- v: P HFMA2 with one +-1 factor per key.
+  static __device__ __forceinline__ Type add_signed(const Type& part, const Type& v, bool negate) {
+    const __half2 sign = __float2half2_rn(negate ? -1.0f : 1.0f);
+    Type r;
+#pragma unroll
+    for (int i = 0; i < P; ++i)
+      r.h[i] = __hfma2(sign, v.h[i], part.h[i]);
+    return r;
+  }
+  // One vector load of the whole entry (LDS.64 / LDS.128), as WordVec does for global words.
+  static __device__ __forceinline__ Type load(const Type* p) {
+    const WordVec<P> v = *reinterpret_cast<const WordVec<P>*>(p);
+    Type r;
+#pragma unroll
+    for (int i = 0; i < P; ++i)
+      r.h[i] = __halves2half2(__ushort_as_half((unsigned short)(v.w[i] & 0xffffu)),
+                              __ushort_as_half((unsigned short)(v.w[i] >> 16)));
+    return r;
+  }
+  static __device__ __forceinline__ __half2 get(const Type& e, int i) {
+    return e.h[i];
+  }
+  static __device__ __forceinline__ void set(Type& e, int i, __half2 v) {
+    e.h[i] = v;
   }
 };
 

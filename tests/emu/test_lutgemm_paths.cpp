@@ -54,6 +54,11 @@ LutParams lut(int mu, int r, int t, int kt, int ld, Accum acc, TableKind table, 
   return LutParams{mu, r, t, kt, ld, acc, table, bc, split, combine, copies, build};
 }
 
+LutParams shfl(LutParams p) {
+  p.store = TableStore::shfl;
+  return p;
+}
+
 Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group, bool offset) {
   return Problem{
       .m = m, .k = k, .batch = batch, .bits = bits, .group = group, .has_offset = offset};
@@ -144,6 +149,29 @@ const std::vector<Case>& cases() {
        lut(4, 2, 128, 64, 64, A::h2, T::full, 4, 4, C::reduce, 2, kSplit)},
       {"v2_h2_b32_bc8_mu4_atomic", problem(100, 256, 32, 2, 64, true),
        lut(4, 4, 64, 32, 128, A::h2, T::half, 8, 8, C::atomic, 4, kDirect)},
+      // Packed pair tables (accum h4 / h8): 2 or 4 __half2 per entry, one 8- or 16-byte load
+      // per key. Batch 3 in a block of 4 (one empty column), batch 8 in two blocks of 4 or one of
+      // 8, batch 32 in four blocks of 8; K not a multiple of the tile; g below, above and not a
+      // multiple of the tile, row-wise; odd M; conflict-free copies (16 for h4, 8 for h8).
+      {"v2_h4_b8_mu8_c16_split_oddM_g_lt_tile", problem(257, 512, 8, 3, 32, true),
+       lut(8, 2, 64, 32, 64, A::h4, T::half, 4, 1, C::none, 16, kSplit)},
+      {"v2_h4_b3_mu4_full_rowwise_k_not_tiles_reduce", problem(200, 320, 3, 4, kRowWise, false),
+       lut(4, 4, 128, 128, 128, A::h4, T::full, 4, 2, C::reduce)},
+      {"v2_h8_b8_mu8_c8_split_g96_oddM_reduce", problem(301, 576, 8, 4, 96, true),
+       lut(8, 4, 64, 32, 128, A::h8, T::half, 8, 2, C::reduce, 8, kSplit)},
+      {"v2_h8_b32_mu4_g_gt_tile_atomic", problem(100, 256, 32, 2, 64, true),
+       lut(4, 4, 64, 32, 64, A::h8, T::half, 8, 4, C::atomic, 8, kDirect)},
+      // Register tables (store shfl: mu 4, full, K tile 32): batch 1, 3 (blocks of 2 columns,
+      // one empty) and 8, 32 (fp16); odd M; g below (= tile), above the tile and row-wise; K of
+      // 10 and 9 tiles; offsets via the all-plus entry.
+      {"v2_shfl_b1_oddM_g_gt_tile_reduce", problem(257, 320, 1, 3, 64, true),
+       shfl(lut(4, 4, 64, 32, 128, A::f32, T::full, 1, 4, C::reduce))},
+      {"v2_shfl_b3_bc2_rowwise", problem(200, 288, 3, 2, kRowWise, false),
+       shfl(lut(4, 2, 128, 32, 64, A::f32, T::full, 2, 1, C::none))},
+      {"v2_shfl_b8_f16_g_eq_tile_atomic", problem(129, 256, 8, 4, 32, true),
+       shfl(lut(4, 4, 64, 32, 32, A::f16, T::full, 8, 2, C::atomic))},
+      {"v2_shfl_b32_bc4", problem(100, 256, 32, 3, 128, true),
+       shfl(lut(4, 4, 64, 32, 128, A::f32, T::full, 4, 1, C::none))},
   };
   return list;
 }
@@ -283,6 +311,8 @@ TEST(LutGemmRaceCheck, TablesAndTilesAreSynchronized) {
        lut(4, 4, 64, 64, 128, A::f32, T::half, 2, 1, C::none, 4, kSplit)},
       {"v2_h2_mu8", problem(64, 256, 3, 3, 64, true),
        lut(8, 2, 64, 64, 64, A::h2, T::half, 4, 1, C::none)},
+      {"v2_h8_c8_mu4", problem(64, 256, 8, 3, 64, true),
+       lut(4, 2, 64, 64, 64, A::h8, T::half, 8, 1, C::none, 8, kSplit)},
   };
   emu::LaunchOptions options;
   options.race_check = true;

@@ -9,6 +9,7 @@
 // The grid is small on purpose (about 20 programs per arch, about a minute on 2 cores): the q = 3
 // defaults cover the batch shapes; a handful of extra variants cover every other knob value and q.
 #include "common/error.hpp"
+#include "kernels/lut_registers.hpp"
 #include "nvrtc_grid.hpp"
 
 #include <cstdlib>
@@ -49,6 +50,32 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
   };
 }
 
+// Packed pair tables (accum h4 / h8) at their conflict-free copies, the second member says
+// whether the variant must not spill. h4 (mu 8, 4 rows) does not; h8 with 8 columns x 4 rows of
+// fp32 accumulators spilled 48 bytes on sm_80 and 168 on sm_90 (ptxas stopped at 80 registers):
+// compiled, not yet spill-free.
+LutParams shfl_tables(LutParams p) {
+  p.store = TableStore::shfl;
+  return p;
+}
+
+std::vector<std::pair<std::pair<Problem, LutParams>, bool>> packed_variants() {
+  using A = Accum;
+  using T = TableKind;
+  using C = Combine;
+  return {
+      {{problem(4, 128, true, 8),
+        lut(8, 4, 256, 32, 128, A::h8, T::half, 8, 8, C::reduce, 8, TableBuild::split)},
+       false},
+      {{problem(3, 64, false, 4),
+        lut(8, 4, 128, 32, 64, A::h4, T::half, 4, 1, C::none, 16, TableBuild::direct)},
+       true},
+      {{problem(3, 128, true, 1),
+        shfl_tables(lut(4, 4, 256, 32, 128, A::f32, T::full, 1, 16, C::reduce))},
+       true},
+  };
+}
+
 std::vector<std::pair<Problem, OptqParams>> optq_variants() {
   const OptqParams dequant = default_optq_params(OptqKind::dequant, 3, 1);
   const OptqParams gemv = default_optq_params(OptqKind::gemv, 3, 1);
@@ -70,6 +97,8 @@ const GridResult& grid() {
       list.add_lut(p, params, true);
     for (const auto& [p, params] : knob_variants())
       list.add_lut(p, params, false);
+    for (const auto& [variant, spill_free] : packed_variants())
+      list.add_lut(variant.first, variant.second, spill_free);
     for (const auto& [p, params] : optq_variants())
       // default_optq_params: both dequant variants and the split-8 gemv ones
       list.add_optq(p, params, params.kind == OptqKind::dequant || params.split == 8);
@@ -99,6 +128,8 @@ TEST(NvrtcKernels, DeclaredGridCoversEveryKnobValueAndProblemParameter) {
     note(p, params);
   for (const auto& [p, params] : knob_variants())
     note(p, params);
+  for (const auto& [variant, spill_free] : packed_variants())
+    note(variant.first, variant.second);
   for (const auto& knob : lut_knobs())
     for (const auto& value : knob.values)
       EXPECT_TRUE(seen[knob.name].count(value)) << knob.name << " = " << value << " never compiled";
@@ -155,6 +186,30 @@ TEST(NvrtcKernels, ResourceReportsArePlausible) {
       EXPECT_GT(res.const_bank0_bytes, 0) << where;
     }
   }
+}
+
+// The model strategy ranks variants before compiling them, with registers estimated from the
+// knobs (kernels/lut_registers.hpp, fitted on other sm_80 reports): on this grid the estimate must
+// be closer to ptxas than the flat 64 the ranking assumed before, and never far off.
+TEST(NvrtcKernels, RegisterEstimateTracksPtxas) {
+  const GridResult& r = grid();
+  double estimate_error = 0, flat_error = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
+    const auto& outcome = r.outcomes[i];
+    const auto& variant = r.variant(i);
+    if (!outcome.kernel || r.requests[i].arch != "sm_80" || !variant.label.starts_with("lut_"))
+      continue;
+    const int real = outcome.kernel->resources.registers;
+    const int estimate = estimate_lut_registers(lut_params_from_label(variant.label));
+    EXPECT_NEAR(estimate, real, std::max(24.0, 0.5 * real)) << variant.label;
+    estimate_error += std::abs(estimate - real);
+    flat_error += std::abs(64 - real);
+    ++count;
+  }
+  ASSERT_GT(count, 5);
+  EXPECT_LT(estimate_error, flat_error) << "mean error " << estimate_error / count << " vs "
+                                        << flat_error / count << " for a flat 64";
 }
 
 TEST(NvrtcKernels, DefaultsInTheGridDoNotSpill) {

@@ -58,7 +58,7 @@ TEST(CliSpace, JsonCountsAreConsistent) {
   // the counts are checked on a slice that still meets every constraint and the pre-filter.
   const std::string lut_slice = " --param rows_per_thread=1,8 --param threads=64,256"
                                 " --param k_tile=32,256 --param load_bits=32,128"
-                                " --param copies=1,32";
+                                " --param copies=1,32 --param accum=f32,f16,h2 --param store=smem";
   for (const char* kernel : {"lutgemm", "optq"}) {
     auto r = run(std::string("space --json --kernel ") + kernel + " --shape 4096x4096 --batch 2" +
                  (std::string(kernel) == "lutgemm" ? lut_slice : std::string()));

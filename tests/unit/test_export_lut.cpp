@@ -47,6 +47,10 @@ LutParams with_knob(LutParams p, const std::string& name, const std::string& val
     values["combine"] = value == "1" ? "none" : "reduce";
   if (name == "combine")
     values["split"] = value == "none" ? "1" : "4";
+  if (name == "accum" && (value == "h4" || value == "h8"))
+    values["batch_cols"] = "8"; // 4 or 8 columns per table entry
+  if (name == "store" && value == "shfl")
+    values["table"] = "full"; // register tables hold all 16 entries
   return lut_params_from_values(values);
 }
 
@@ -124,11 +128,12 @@ std::string expected_line(const Case& c) {
   const auto& p = c.params;
   const LaunchPlan plan = make_launch_plan(c.problem, p);
   std::string line = fmt::format(
-      "{} q{} g{} off{} mu{} r{} t{} kt{} ld{} {} {} b{} s{} {} c{} {} ws{} {} n{}", c.label,
+      "{} q{} g{} off{} mu{} r{} t{} kt{} ld{} {} {} b{} s{} {} c{} {} {} ws{} {} n{}", c.label,
       c.problem.bits, c.problem.group == kRowWise ? 0 : c.problem.group, int(c.problem.has_offset),
       p.mu, p.rows_per_thread, p.threads, p.k_tile, p.load_bits, to_string(p.accum),
       to_string(p.table), p.batch_cols, p.split, to_string(p.combine), p.copies, to_string(p.build),
-      plan.workspace_bytes, lut_kernel_spec(c.problem, p).name_expression, plan.launches.size());
+      to_string(p.store), plan.workspace_bytes, lut_kernel_spec(c.problem, p).name_expression,
+      plan.launches.size());
   for (const auto& l : plan.launches)
     line += fmt::format(" [{} {}x{}x{} {}x{}x{} {}]", l.spec.name_expression, l.config.grid.x,
                         l.config.grid.y, l.config.grid.z, l.config.block.x, l.config.block.y,
@@ -139,20 +144,25 @@ std::string expected_line(const Case& c) {
 constexpr const char* kPrinter = R"(#include "tuned.hpp"
 #include <cstdio>
 using namespace tuned;
-const char* name(Accum a) { return a == Accum::f32 ? "f32" : a == Accum::f16 ? "f16" : "h2"; }
+const char* name(Accum a) {
+  const char* names[] = {"f32", "f16", "h2", "h4", "h8"};
+  return names[int(a)];
+}
 const char* name(Table t) { return t == Table::full ? "full" : "half"; }
 const char* name(Combine c) {
   return c == Combine::none ? "none" : c == Combine::atomic ? "atomic" : "reduce";
 }
 const char* name(TableBuild b) { return b == TableBuild::direct ? "direct" : "split"; }
+const char* name(TableStore s) { return s == TableStore::smem ? "smem" : "shfl"; }
 int main() {
   for (const auto& e : kConfigs) {
     const LutKernel& l = e.config.lut;
     if (!l.valid) { std::printf("%s invalid\n", e.config.label); continue; }
-    std::printf("%s q%d g%d off%d mu%d r%d t%d kt%d ld%d %s %s b%d s%d %s c%d %s ws%lld %s n%d",
+    std::printf("%s q%d g%d off%d mu%d r%d t%d kt%d ld%d %s %s b%d s%d %s c%d %s %s ws%lld %s n%d",
                 e.config.label, l.bits, l.group, int(l.has_offset), l.mu, l.rows_per_thread,
                 l.threads, l.k_tile, l.load_bits, name(l.accum), name(l.table), l.batch_cols,
-                l.split, name(l.combine), l.copies, name(l.build), (long long)l.workspace_bytes,
+                l.split, name(l.combine), l.copies, name(l.build), name(l.store),
+                (long long)l.workspace_bytes,
                 l.instance, l.launch_count);
     for (int i = 0; i < l.launch_count; ++i) {
       const Launch& x = l.launches[i];

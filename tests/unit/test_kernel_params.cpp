@@ -3,6 +3,7 @@
 // have the grid, block, shared memory and launch list each combine mode needs.
 #include "common/error.hpp"
 #include "kernels/lut_params.hpp"
+#include "kernels/lut_registers.hpp"
 #include "kernels/optq_params.hpp"
 
 #include <gtest/gtest.h>
@@ -488,4 +489,26 @@ TEST(LutParams, KernelV2KnobsLabelsNamesAndSharedMemory) {
   EXPECT_NE(pair_name.find(", true, 4, 2, 1, false, true>"), std::string::npos) << pair_name;
   pairs.batch_cols = 1;
   ASSERT_TRUE(check(problem(1000, 1024, 1, 3, 128, true), pairs).has_value());
+}
+
+// The pre-compile register estimate grows with the accumulators and partial sums, stays within
+// what __launch_bounds__ allows, and never goes below ptxas's observed 32.
+TEST(LutRegisters, EstimateFollowsAccumulatorsAndLaunchBounds) {
+  LutParams small = default_lut_params(3, 1);
+  small.rows_per_thread = 1;
+  small.batch_cols = 1;
+  EXPECT_EQ(estimate_lut_registers(small), 32);
+  LutParams wide = small;
+  wide.mu = 4;
+  wide.rows_per_thread = 4;
+  wide.batch_cols = 8;
+  const int f32 = estimate_lut_registers(wide);
+  EXPECT_GT(f32, 100); // ptxas: 123 on sm_80
+  wide.accum = Accum::h2;
+  EXPECT_LT(estimate_lut_registers(wide), f32); // half the partial sums
+  wide.threads = 512;
+  wide.accum = Accum::f32;
+  EXPECT_EQ(lut_register_cap(512), 128);
+  EXPECT_LE(estimate_lut_registers(wide), 128);
+  EXPECT_EQ(lut_register_cap(64), 255);
 }

@@ -180,3 +180,51 @@ TEST(Model, VariantTableBuildDirectVersusSplit) {
   EXPECT_GT(h2.smem_build_ops, 0.5 * f32.smem_build_ops);
   EXPECT_LT(h2.smem_build_ops, f32.smem_build_ops);
 }
+
+// Wider entries are served per half warp (8 bytes) or quarter warp (16 bytes): their conflict-free
+// minimum is 2 or 4 wavefronts, reached with 16 or 8 copies (one bank group per lane of a phase),
+// where 4-byte entries need 32 copies; fewer copies conflict.
+TEST(Model, BankConflictsOfWideEntriesCountTheirPhases) {
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(128, 8, 16), 2.0);
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(128, 16, 8), 4.0);
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(128, 4, 32), 1.0);
+  EXPECT_GT(expected_bank_conflict_factor(128, 16, 1), 4.5);
+  EXPECT_GT(expected_bank_conflict_factor(128, 8, 4), 2.5);
+  // A half mu-4 table of 8-byte entries fits in 64 bytes: one wavefront per half warp.
+  EXPECT_DOUBLE_EQ(expected_bank_conflict_factor(8, 8, 1), 2.0);
+}
+
+// The lookups as the kernel does them: one key extraction per block of batch_cols columns, one
+// shared load per table set, N/2 half2 FMAs per hN entry. At batch 8, h8 tables do a quarter of
+// h2's loads (each 16 bytes: 4 phases) and the key extraction once instead of 4 times.
+TEST(Model, PackedEntriesServeMoreColumnsPerLookup) {
+  const Problem b8{.m = 49152, .k = 12288, .batch = 8, .bits = 4, .group = 128};
+  LutParams p = default_lut_params(4, 8);
+  p.mu = 8;
+  p.batch_cols = 8;
+  p.k_tile = 32;
+  p.accum = Accum::h2;
+  p.copies = 1;
+  const auto h2 = lut_variant_workload(b8, p);
+  p.accum = Accum::h8;
+  p.copies = 8;
+  const auto h8 = lut_variant_workload(b8, p);
+  const double keys = 49152.0 * 12288 / 8 * 4;
+  EXPECT_DOUBLE_EQ(h2.smem_lookups, 4 * keys);
+  EXPECT_DOUBLE_EQ(h8.smem_lookups, keys);
+  EXPECT_DOUBLE_EQ(h8.bank_conflict_factor, 4.0);
+  EXPECT_GT(h2.bank_conflict_factor, 2.0);
+  // Per key: 2 + 1 (sign) + 4 half2 FMAs, in both; f32 tables: 2 + 8 x (add + select).
+  p.accum = Accum::f32;
+  p.copies = 1;
+  const auto f32 = lut_variant_workload(b8, p);
+  // (The builds cost the same ALU: an entry is summed once whatever its copies.)
+  EXPECT_NEAR(f32.alu_ops - h8.alu_ops, keys * ((2 + 8 * 2) - (3 + 4)), 1e-9 * f32.alu_ops);
+  // The same shared memory per column as h2 at the same copies.
+  LutParams h2c8 = p;
+  h2c8.accum = Accum::h2;
+  h2c8.copies = 8;
+  p.accum = Accum::h8;
+  p.copies = 8;
+  EXPECT_EQ(lut_smem_bytes(p), lut_smem_bytes(h2c8));
+}

@@ -5,7 +5,10 @@
 #include "cli/command_registry.hpp"
 #include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
+#include "kernels/lut_params.hpp"
+#include "kernels/lut_registers.hpp"
 #include "model/perf_model.hpp"
+#include "model/variant_workload.hpp"
 #include "model/workloads.hpp"
 #include "problem/problem.hpp"
 #include "targets/gpu_spec.hpp"
@@ -77,6 +80,13 @@ public:
     app.add_option("--db", db_,
                    "Results database to find a calibrated --target in (default $LUTGEMM_DB or "
                    "results/local/lutgemm.db)");
+    app.add_option("--variant", variant_,
+                   "A LUT-GEMM variant label (or its knob part, e.g. mu8_r4_..._b8_split8_reduce) "
+                   "to model instead of the design options, as tune's model strategy does");
+    app.add_option("--regs", regs_,
+                   "Registers per thread of --variant (0: estimated from its knobs, as tune's "
+                   "model strategy ranks)")
+        ->default_val(0);
     app.add_flag("--json", json_, "Print JSON");
   }
 
@@ -102,7 +112,17 @@ public:
       auto w = model::baseline_workload(b, problem_);
       rows.push_back({w, model::predict(w, target)});
     }
-    auto lut = model::lutgemm_workload(problem_, design_);
+    model::KernelWorkload lut;
+    if (variant_.empty()) {
+      lut = model::lutgemm_workload(problem_, design_);
+    } else {
+      const LutParams params = lut_params_from_label(variant_);
+      if (auto reason = check(problem_, params))
+        throw UsageError(
+            fmt::format("--variant {} cannot run {}: {}", variant_, to_string(problem_), *reason));
+      lut = model::lut_variant_workload(problem_, params,
+                                        regs_ > 0 ? regs_ : estimate_lut_registers(params));
+    }
     rows.push_back({lut, model::predict(lut, target)});
     const double floor_us = model::dram_floor_us(model::packed_bcq_bytes(problem_), target);
     const auto& fp16 = rows.front().prediction;
@@ -153,13 +173,18 @@ public:
                  "alu {:.1f} us, atomics {:.1f} us, launches {:.1f} us; {} blocks/SM ({})\n",
                  lp.dram_us, lp.smem_us, rows.back().workload.bank_conflict_factor, lp.alu_us,
                  lp.atomic_us, lp.launch_us, lp.blocks_per_sm, lp.occupancy_limiter);
+      const auto& lw = rows.back().workload;
+      fmt::print("LUT-GEMM work: {:.3g} warp-wide table lookups, {:.3g} warp-wide build "
+                 "loads/stores, {:.3g} ALU operations, {} B shared memory per block\n",
+                 lw.smem_lookups / 32, lw.smem_build_ops / 32, lw.alu_ops, lw.smem_per_block);
     }
     return 0;
   }
 
 private:
   Problem problem_;
-  std::string shape_, group_, target_, db_;
+  std::string shape_, group_, target_, db_, variant_;
+  int regs_ = 0;
   bool no_offset_ = false, fp32_tables_ = false, json_ = false;
   model::LutgemmDesign design_ = model::paper_lutgemm_design();
 };

@@ -70,10 +70,12 @@ std::optional<ExportLut> lut_export_of(const Problem& problem, const std::string
 
 std::string lut_header_types() {
   return fmt::format(R"(// LUT-GEMM template arguments (kernels/lutgemm.cuh), typed.
-enum class Accum {{ f32, f16, h2 }};         // fp32 tables, fp16 tables, __half2 pair tables
+// fp32 tables, fp16 tables, fp16 tables of 2, 4 or 8 columns per entry (1, 2 or 4 __half2)
+enum class Accum {{ f32, f16, h2, h4, h8 }};
 enum class Table {{ full, half }};           // 2^mu entries, or 2^(mu-1) with the sign trick
 enum class Combine {{ none, atomic, reduce }}; // how split-K partial sums are combined
 enum class TableBuild {{ direct, split }};   // table build: mu adds per entry, or two half-keys
+enum class TableStore {{ smem, shfl }};      // tables in shared memory, or mu-4 tables in registers
 
 // One kernel launch of the plan, at the entry's own shape (recompute grid.x and grid.z for
 // another M or batch: ceil(M / (threads * rows_per_thread)) and ceil(batch / batch_cols)).
@@ -102,6 +104,7 @@ struct LutKernel {{
   Combine combine;
   std::int32_t copies;
   TableBuild build;
+  TableStore store;
   const char* instance; // the main kernel's instantiation
   std::int64_t workspace_bytes; // fp32 scratch the plan needs (0 = none)
   std::int32_t launch_count;
@@ -118,9 +121,10 @@ std::string lut_initializer(const std::optional<ExportLut>& lut) {
     std::string launches;
     for (int i = 0; i < kMaxExportLaunches; ++i)
       launches += fmt::format("{}{}", i ? ", " : "", kEmptyLaunch);
-    return fmt::format("{{false, 0, 0, false, 0, 0, 0, 0, 0, Accum::f32, Table::full, 0, 0, "
-                       "Combine::none, 0, TableBuild::direct, \"\", 0, 0, {{{}}}}}",
-                       launches);
+    return fmt::format(
+        "{{false, 0, 0, false, 0, 0, 0, 0, 0, Accum::f32, Table::full, 0, 0, "
+        "Combine::none, 0, TableBuild::direct, TableStore::smem, \"\", 0, 0, {{{}}}}}",
+        launches);
   }
   const LutParams& p = lut->params;
   std::string launches;
@@ -136,12 +140,12 @@ std::string lut_initializer(const std::optional<ExportLut>& lut) {
                             l.block[1], l.block[2], l.dynamic_smem_bytes, quoted_literal(l.args));
   }
   return fmt::format("{{true, {}, {}, {}, {}, {}, {}, {}, {}, Accum::{}, Table::{}, {}, {}, "
-                     "Combine::{}, {}, TableBuild::{}, {}, {}, {}, {{{}}}}}",
+                     "Combine::{}, {}, TableBuild::{}, TableStore::{}, {}, {}, {}, {{{}}}}}",
                      lut->bits, lut->group, lut->has_offset ? "true" : "false", p.mu,
                      p.rows_per_thread, p.threads, p.k_tile, p.load_bits, to_string(p.accum),
                      to_string(p.table), p.batch_cols, p.split, to_string(p.combine), p.copies,
-                     to_string(p.build), quoted_literal(lut->instance), lut->workspace_bytes,
-                     lut->launches.size(), launches);
+                     to_string(p.build), to_string(p.store), quoted_literal(lut->instance),
+                     lut->workspace_bytes, lut->launches.size(), launches);
 }
 
 } // namespace lutgemm::header_export

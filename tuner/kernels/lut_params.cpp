@@ -72,7 +72,35 @@ bool integer_knobs_declared(const LutParams& p) {
 } // namespace
 
 std::string to_string(Accum accum) {
-  return accum == Accum::f32 ? "f32" : accum == Accum::f16 ? "f16" : "h2";
+  switch (accum) {
+  case Accum::f32:
+    return "f32";
+  case Accum::f16:
+    return "f16";
+  case Accum::h2:
+    return "h2";
+  case Accum::h4:
+    return "h4";
+  case Accum::h8:
+    return "h8";
+  }
+  return "?";
+}
+
+int entry_columns(Accum accum) {
+  return accum == Accum::h2 ? 2 : accum == Accum::h4 ? 4 : accum == Accum::h8 ? 8 : 1;
+}
+
+std::string to_string(TableStore store) {
+  return store == TableStore::smem ? "smem" : "shfl";
+}
+
+TableStore store_from_string(const std::string& text) {
+  if (text == "smem")
+    return TableStore::smem;
+  if (text == "shfl")
+    return TableStore::shfl;
+  throw UsageError(fmt::format("table store '{}' is not one of smem, shfl", text));
 }
 
 Accum accum_from_string(const std::string& text) {
@@ -82,7 +110,11 @@ Accum accum_from_string(const std::string& text) {
     return Accum::f16;
   if (text == "h2")
     return Accum::h2;
-  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2", text));
+  if (text == "h4")
+    return Accum::h4;
+  if (text == "h8")
+    return Accum::h8;
+  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2, h4, h8", text));
 }
 
 std::string to_string(TableKind table) {
@@ -116,13 +148,14 @@ const std::vector<Knob>& lut_knobs() {
       {"threads", {"64", "128", "256", "512"}},
       {"k_tile", {"32", "64", "128", "256"}},
       {"load_bits", {"32", "64", "128"}},
-      {"accum", {"f32", "f16", "h2"}},
+      {"accum", {"f32", "f16", "h2", "h4", "h8"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
       {"split", {"1", "2", "4", "8", "16"}},
       {"combine", {"none", "atomic", "reduce"}},
       {"copies", {"1", "2", "4", "8", "16", "32"}},
       {"build", {"direct", "split"}},
+      {"store", {"smem", "shfl"}},
   };
   return knobs;
 }
@@ -139,7 +172,8 @@ KnobValues to_values(const LutParams& p) {
           {"split", std::to_string(p.split)},
           {"combine", to_string(p.combine)},
           {"copies", std::to_string(p.copies)},
-          {"build", to_string(p.build)}};
+          {"build", to_string(p.build)},
+          {"store", to_string(p.store)}};
 }
 
 LutParams lut_params_from_values(const KnobValues& values) {
@@ -164,6 +198,8 @@ LutParams lut_params_from_values(const KnobValues& values) {
     p.copies = knob_int(values, "copies", knobs);
   if (values.count("build") != 0)
     p.build = build_from_string(knob_text(values, "build"));
+  if (values.count("store") != 0)
+    p.store = store_from_string(knob_text(values, "store"));
   return p;
 }
 
@@ -179,6 +215,8 @@ std::string lut_label(const Problem& problem, const LutParams& p) {
     label += fmt::format("_c{}", p.copies);
   if (p.build != TableBuild::direct)
     label += "_b" + to_string(p.build);
+  if (p.store != TableStore::smem)
+    label += "_" + to_string(p.store);
   return label;
 }
 
@@ -223,6 +261,9 @@ LutParams lut_params_from_label(std::string_view label) {
   if (i < parts.size() && parts[i].size() > 1 && parts[i][0] == 'b' &&
       !std::isdigit(static_cast<unsigned char>(parts[i][1])))
     values["build"] = parts[i++].substr(1);
+  values["store"] = "smem";
+  if (i < parts.size() && parts[i] == "shfl")
+    values["store"] = parts[i++];
   if (i != parts.size())
     throw UsageError(fmt::format("label '{}' has unexpected trailing fields", label));
   return lut_params_from_values(values);
@@ -232,7 +273,9 @@ std::int64_t lut_smem_bytes(const LutParams& p) {
   const std::int64_t entries = p.table == TableKind::half ? (1 << (p.mu - 1)) : (1 << p.mu);
   const std::int64_t elem = p.accum == Accum::f32 ? 4 : 2;
   const std::int64_t sub_vectors = p.k_tile / p.mu;
-  const std::int64_t tables = p.batch_cols * sub_vectors * entries * p.copies * elem;
+  const std::int64_t tables = p.store == TableStore::shfl
+                                  ? 0 // in registers
+                                  : p.batch_cols * sub_vectors * entries * p.copies * elem;
   const std::int64_t partials =
       p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 * (1 << (p.mu / 2)) * 4 : 0;
   return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4 + partials;
@@ -266,12 +309,19 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("batch_cols {} leaves more than half of each block's columns empty for "
                        "batch {}",
                        p.batch_cols, problem.batch);
-  if (p.accum == Accum::h2 && p.batch_cols % 2 != 0)
-    return fmt::format("accum h2 pairs activation columns: batch_cols {} is odd", p.batch_cols);
+  if (const int cols = entry_columns(p.accum); p.batch_cols % cols != 0)
+    return fmt::format("accum {} packs {} activation columns per entry: batch_cols {} is not a "
+                       "multiple",
+                       to_string(p.accum), cols, p.batch_cols);
   if (p.batch_cols * p.rows_per_thread > 32)
     return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
                        "would spill)",
                        p.batch_cols, p.rows_per_thread);
+  if (p.store == TableStore::shfl &&
+      (p.mu != 4 || p.table != TableKind::full || p.k_tile != 32 || p.copies != 1 ||
+       p.build != TableBuild::direct || entry_columns(p.accum) != 1))
+    return "store shfl (register tables) needs mu 4, full tables, k_tile 32, 1 copy, the direct "
+           "build and accum f32 or f16";
   const std::int64_t smem = lut_smem_bytes(p);
   if (smem > kLutMaxSmemBytes)
     return fmt::format("{} bytes of shared memory exceed the {} bytes any GPU allows with opt-in",
@@ -290,10 +340,16 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
                   p.threads, p.k_tile, p.load_bits, p.accum == Accum::f16 ? "false" : "true",
                   p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
   // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
-  if (p.copies != 1 || p.build != TableBuild::direct || p.accum == Accum::h2)
+  const int cols = entry_columns(p.accum);
+  if (p.copies != 1 || p.build != TableBuild::direct || cols > 1 || p.store != TableStore::smem)
     spec.name_expression +=
         fmt::format(", {}, {}, {}", p.copies, p.build == TableBuild::split ? "true" : "false",
-                    p.accum == Accum::h2 ? "true" : "false");
+                    cols > 1 ? "true" : "false");
+  const bool shfl = p.store == TableStore::shfl;
+  if (cols > 2 || shfl)
+    spec.name_expression += fmt::format(", {}", std::max(cols / 2, 1)); // Pack: __half2 per entry
+  if (shfl)
+    spec.name_expression += ", true"; // ShflTables
   spec.name_expression += ">";
   return spec;
 }

@@ -9,8 +9,9 @@
 //   threads         64..512       threads per block; rows per block = threads * rows_per_thread
 //   k_tile          32..256       weights along K per table build (the tables of one tile)
 //   load_bits       32 | 64 | 128 width of one weight load (= 1, 2, 4 neighbouring rows)
-//   accum           f32 | f16 | h2  accumulation and table type; h2: fp16 tables of column pairs
-//                                 (__half2 entries, one lookup for two columns), fp32 accumulators
+//   accum           f32 | f16 | h2 | h4 | h8  accumulation and table type; hN: fp16 tables of N
+//                                 columns per entry (N/2 __half2 read with one 4/8/16-byte load,
+//                                 one lookup for N columns), fp32 accumulators
 //   table           full | half   half: 2^(mu-1) entries, LUT[~key] = -LUT[key]
 //   batch_cols      1..8          activation columns per block (one table set each)
 //   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
@@ -18,6 +19,8 @@
 //   copies          1 | 2 | 4 | 8 | 16 | 32  interleaved replicas of every table: lane l reads
 //                                            copy l % copies (fewer bank conflicts, more smem)
 //   build           direct | split  split: entries from two half-key partial sums (1 add each)
+//   store           smem | shfl   shfl: mu-4 tables in registers, looked up with __shfl_sync
+//                                 (full tables, K tile 32, one copy, direct build, f32/f16)
 #include "jit/launch_plan.hpp"
 #include "kernels/knobs.hpp"
 #include "problem/problem.hpp"
@@ -30,12 +33,17 @@
 
 namespace lutgemm {
 
-enum class Accum { f32, f16, h2 };
+enum class Accum { f32, f16, h2, h4, h8 };
 std::string to_string(Accum accum);
+// Activation columns one table entry serves: 1 (f32, f16), 2 (h2), 4 (h4), 8 (h8).
+int entry_columns(Accum accum);
 Accum accum_from_string(const std::string& text); // throws UsageError
 
 enum class TableKind { full, half };
 enum class TableBuild { direct, split };
+enum class TableStore { smem, shfl };
+std::string to_string(TableStore store);
+TableStore store_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableBuild build);
 TableBuild build_from_string(const std::string& text); // throws UsageError
 std::string to_string(TableKind table);
@@ -54,6 +62,7 @@ struct LutParams {
   Combine combine = Combine::none;
   int copies = 1;
   TableBuild build = TableBuild::direct;
+  TableStore store = TableStore::smem;
   friend bool operator==(const LutParams&, const LutParams&) = default;
 };
 

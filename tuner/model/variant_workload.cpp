@@ -28,6 +28,30 @@ void add_table_build_cost(KernelWorkload& w, const LutParams& p, double entries_
   }
 }
 
+// The lookups as the kernel's inner loop does them. Per key (a Mu-bit field of one row's word of
+// one plane, once per block of batch_cols columns, padding columns included): a shift and an and
+// (and, for hN half tables, the +-1 factor); per table set (batch_cols / N of them): one shared
+// load (of a 2N-byte entry for hN tables, whose conflict factor counts its phases) and the adds:
+// one per column with f32/f16 tables (plus a sign select with half tables), N/2 half2 FMAs for hN
+// tables (the sign is a +-1 half2 factor). At batch 1 this equals lutgemm_workload's 3 (+1) per
+// lookup.
+void recount_lookups(KernelWorkload& w, const Problem& problem, const LutParams& p) {
+  const double half = p.table == TableKind::half ? 1 : 0;
+  const double m = static_cast<double>(problem.m);
+  const double per_column_lookups = m * static_cast<double>(problem.k) / p.mu * problem.bits;
+  const double column_blocks =
+      static_cast<double>((problem.batch + p.batch_cols - 1) / p.batch_cols);
+  const double keys = per_column_lookups * column_blocks;
+  const int cols = entry_columns(p.accum);
+  const double sets = static_cast<double>(p.batch_cols / cols);
+  // lutgemm_workload charged (3 + half) per lookup of every column: take that out.
+  w.alu_ops -= per_column_lookups * problem.batch * (3 + half);
+  const double per_key = cols > 1 ? 2 + half : 2;
+  const double per_set = cols > 1 ? cols / 2.0 : 1 + half;
+  w.alu_ops += keys * (per_key + sets * per_set);
+  w.smem_lookups = keys * sets;
+}
+
 } // namespace
 
 KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
@@ -36,8 +60,10 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
   d.rows_per_block = p.threads * p.rows_per_thread;
   d.threads = p.threads;
   d.mu = p.mu;
-  // h2 entries are 4 bytes but serve two columns (the lookups are halved below).
-  d.table_entry_bytes = p.accum == Accum::f16 ? 2 : 4;
+  // hN entries are 2N bytes and serve N columns (the lookups are recounted below); the expected
+  // conflict factor of 8- and 16-byte entries includes their half- and quarter-warp phases.
+  const int cols = entry_columns(p.accum);
+  d.table_entry_bytes = p.accum == Accum::f16 ? 2 : p.accum == Accum::f32 ? 4 : 2 * cols;
   d.half_tables = p.table == TableKind::half;
   d.table_copies = p.copies; // the model's expected conflict factor and table stores know copies
   // The build's own cost (direct vs split) is added below: lutgemm_workload counts one add and
@@ -70,15 +96,27 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
       w.launches = 2;
     }
   }
-  // Distinct entries summed, every block and column (an h2 entry holds two sums).
+  // Distinct entries summed, every block and column (an hN entry holds N sums).
   const double entries_built = w.smem_build_ops / p.copies;
-  if (p.accum == Accum::h2) {
-    // One lookup (and one half2 add) per key serves two columns; the tables of a column pair are
-    // one set: half the table builds' stores.
-    w.smem_lookups *= 0.5;
+  // lutgemm_workload's one add per stored entry: the kernel sums an entry once and stores it to
+  // every copy.
+  w.alu_ops -= w.smem_build_ops - entries_built;
+  if (cols > 1) {
+    // fp16 entries: a store moves 2 bytes per column, half the wavefronts of 4-byte stores.
     w.smem_build_ops *= 0.5;
   }
-  add_table_build_cost(w, p, entries_built);
+  recount_lookups(w, problem, p);
+  if (p.store == TableStore::shfl) {
+    // Register tables: every warp builds the tile's tables itself (each lane 4 entries per
+    // column, mu broadcast loads of the staged activations with a select and an add each), stores
+    // nothing, and each lookup is one shuffle (one pass, no bank conflicts).
+    const double built = entries_built * (p.threads / 32.0);
+    w.smem_build_ops = built * p.mu;
+    w.alu_ops += built * 2 * p.mu;
+    w.bank_conflict_factor = 1;
+  } else {
+    add_table_build_cost(w, p, entries_built);
+  }
   w.name = lut_label(problem, p);
   return w;
 }

@@ -4,6 +4,7 @@
 #include "common/outside_failure.hpp"
 #include "emu/counter_names.hpp"
 #include "jit/plan_compile.hpp"
+#include "kernels/lut_registers.hpp"
 #include "measure/timing_plan.hpp"
 #include "model/observed_apply.hpp"
 #include "model/variant_workload.hpp"
@@ -53,8 +54,12 @@ space::SearchSpace VariantEvaluator::space(const Problem& problem) {
 
 std::optional<double> VariantEvaluator::predict_us(const Problem& problem,
                                                    const space::Variant& v) {
+  // Registers estimated from the knobs (ptxas has not run yet): the ranking then sees the
+  // occupancy that compiled variants will have, not a flat 64 (kernels/lut_registers.hpp).
+  const LutParams params = space::lut_params(v);
   auto prediction =
-      model::predict(model::lut_variant_workload(problem, space::lut_params(v)), *config_.target);
+      model::predict(model::lut_variant_workload(problem, params, estimate_lut_registers(params)),
+                     *config_.target);
   if (!prediction.launchable)
     return std::nullopt;
   return prediction.total_us;
