@@ -185,13 +185,13 @@ TEST(ModelCheck, HeldOutSetIsCheckedApartAndDisjoint) {
     EXPECT_TRUE(std::isfinite(c.model) && c.model > 0) << c.source;
 
   const auto r = run_cli("model-check --json");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["held_out"]["points"].size(), h.points.size());
   // Held-out points are not mixed into the main check.
   EXPECT_EQ(j["points"].size(), check().points.size());
   const auto text = run_cli("model-check");
-  EXPECT_NE(text.output.find("Held-out set"), std::string::npos);
+  EXPECT_NE(text.out.find("Held-out set"), std::string::npos);
   const auto missing = run_cli("model-check --held-out /nonexistent/held.csv");
-  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
 }
