@@ -43,6 +43,10 @@ LaunchCounters& LaunchCounters::operator+=(const LaunchCounters& o) {
   blocks += o.blocks;
   warps += o.warps;
   threads += o.threads;
+  for (int k = 0; k < lutgemm_emu::kOpKinds; ++k) {
+    thread_ops[k] += o.thread_ops[k];
+    warp_ops_by_kind[k] += o.warp_ops_by_kind[k];
+  }
   return *this;
 }
 
@@ -52,7 +56,10 @@ std::string LaunchCounters::serialize() const {
     out += fmt::format("{} {} {} {} {} ", m.requests, m.units, m.ideal_units, m.lane_accesses,
                        m.bytes);
   });
-  return out + fmt::format("{} {} {} {} {}", barriers, warp_ops, blocks, warps, threads);
+  out += fmt::format("{} {} {} {} {}", barriers, warp_ops, blocks, warps, threads);
+  for (int k = 0; k < lutgemm_emu::kOpKinds; ++k)
+    out += fmt::format(" {} {}", thread_ops[k], warp_ops_by_kind[k]);
+  return out;
 }
 
 LaunchCounters LaunchCounters::deserialize(const std::string& text) {
@@ -62,6 +69,8 @@ LaunchCounters LaunchCounters::deserialize(const std::string& text) {
     in >> m.requests >> m.units >> m.ideal_units >> m.lane_accesses >> m.bytes;
   });
   in >> c.barriers >> c.warp_ops >> c.blocks >> c.warps >> c.threads;
+  for (int k = 0; k < lutgemm_emu::kOpKinds; ++k)
+    in >> c.thread_ops[k] >> c.warp_ops_by_kind[k];
   if (!in)
     throw RuntimeError(fmt::format("emulator: malformed counters '{}'", text));
   return c;
@@ -69,56 +78,106 @@ LaunchCounters LaunchCounters::deserialize(const std::string& text) {
 
 namespace detail {
 
-RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes) {
-  if (lanes.empty())
+namespace {
+
+// Sorts a few keys in place: insertion sort, linear on the (usual) already ordered input of a
+// coalesced or stride-1 request; std::sort for long runs.
+void sort_keys(std::uint64_t* keys, std::size_t n) {
+  if (n > 64) {
+    std::sort(keys, keys + n);
+    return;
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::uint64_t v = keys[i];
+    std::size_t j = i;
+    for (; j > 0 && keys[j - 1] > v; --j)
+      keys[j] = keys[j - 1];
+    keys[j] = v;
+  }
+}
+
+// The keys of one request; reused, so that costing a request allocates nothing once warm.
+thread_local std::vector<std::uint64_t> t_keys;
+
+std::uint64_t* key_buffer(std::size_t n) {
+  if (t_keys.size() < n)
+    t_keys.resize(std::max<std::size_t>(n, 256));
+  return t_keys.data();
+}
+
+} // namespace
+
+RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
+  if (n == 0)
     return {};
   unsigned widest = 0;
-  for (const LaneAccess& l : lanes)
-    widest = std::max(widest, l.bytes);
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    widest = std::max(widest, lanes[i].bytes);
+    words += (std::max(lanes[i].bytes, 1u) + 3) / 4 + 1;
+  }
   // Lanes served together: a whole warp for up to 4 bytes, half a warp for 8, a quarter for 16.
-  const unsigned lanes_per_phase = widest <= 4 ? 32 : widest <= 8 ? 16 : 8;
-  // (phase, bank, word) of every 4-byte word touched; distinct words per (phase, bank).
-  std::vector<std::array<std::uint64_t, 3>> touched;
-  for (const LaneAccess& l : lanes) {
+  const unsigned phase_shift = widest <= 4 ? 5 : widest <= 8 ? 4 : 3;
+  // Key of every 4-byte word touched: phase above bit 48 (user addresses are below 2^47, so words
+  // below 2^45), word below; sorted, equal keys (a broadcast) count once.
+  std::uint64_t* keys = key_buffer(words);
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const LaneAccess& l = lanes[i];
+    const std::uint64_t phase = std::uint64_t(l.lane >> phase_shift) << 48;
     const std::uint64_t first = l.address / 4, last = (l.address + std::max(l.bytes, 1u) - 1) / 4;
     for (std::uint64_t word = first; word <= last; ++word)
-      touched.push_back({l.lane / lanes_per_phase, word % 32, word});
+      keys[count++] = phase | word;
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  sort_keys(keys, count);
   RequestCost cost;
-  std::size_t i = 0;
-  while (i < touched.size()) {
-    const std::uint64_t phase = touched[i][0];
-    std::uint64_t busiest = 0;
-    while (i < touched.size() && touched[i][0] == phase) {
-      const std::uint64_t bank = touched[i][1];
-      std::uint64_t words = 0;
-      for (; i < touched.size() && touched[i][0] == phase && touched[i][1] == bank; ++i)
-        ++words;
-      busiest = std::max(busiest, words);
+  std::array<std::uint32_t, 32> per_bank{};
+  std::uint64_t phase = keys[0] >> 48;
+  unsigned busiest = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0 && keys[i] == keys[i - 1])
+      continue;
+    if ((keys[i] >> 48) != phase) { // a new phase: the last one took its busiest bank's words
+      cost.units += busiest;
+      cost.ideal_units += 1;
+      per_bank.fill(0);
+      busiest = 0;
+      phase = keys[i] >> 48;
     }
-    cost.units += busiest;
-    cost.ideal_units += 1;
+    busiest = std::max<unsigned>(busiest, ++per_bank[keys[i] % 32]);
   }
+  cost.units += busiest;
+  cost.ideal_units += 1;
+  return cost;
+}
+
+RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes) {
+  return shared_request_cost(lanes.data(), lanes.size());
+}
+
+RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n) {
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    most += std::max(lanes[i].bytes, 1u) / 32 + 2;
+  std::uint64_t* sectors = key_buffer(most);
+  std::size_t count = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned b = std::max(lanes[i].bytes, 1u);
+    bytes += b;
+    for (std::uint64_t s = lanes[i].address / 32; s <= (lanes[i].address + b - 1) / 32; ++s)
+      sectors[count++] = s;
+  }
+  sort_keys(sectors, count);
+  RequestCost cost;
+  for (std::size_t i = 0; i < count; ++i)
+    cost.units += i == 0 || sectors[i] != sectors[i - 1];
+  cost.ideal_units = (bytes + 31) / 32;
   return cost;
 }
 
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes) {
-  std::vector<std::uint64_t> sectors;
-  std::uint64_t bytes = 0;
-  for (const LaneAccess& l : lanes) {
-    const unsigned n = std::max(l.bytes, 1u);
-    bytes += n;
-    for (std::uint64_t s = l.address / 32; s <= (l.address + n - 1) / 32; ++s)
-      sectors.push_back(s);
-  }
-  std::sort(sectors.begin(), sectors.end());
-  sectors.erase(std::unique(sectors.begin(), sectors.end()), sectors.end());
-  RequestCost cost;
-  cost.units = sectors.size();
-  cost.ideal_units = (bytes + 31) / 32;
-  return cost;
+  return global_request_cost(lanes.data(), lanes.size());
 }
 
 namespace {
@@ -156,8 +215,9 @@ void AccessLog::flush_warp(std::uint32_t warp, LaunchCounters& counters) {
         done |= 1u << o;
         scratch_.push_back({o, a.address, a.bytes});
       }
-      const RequestCost cost = lead.space == Space::shared ? shared_request_cost(scratch_)
-                                                           : global_request_cost(scratch_);
+      const RequestCost cost = lead.space == Space::shared
+                                   ? shared_request_cost(scratch_.data(), scratch_.size())
+                                   : global_request_cost(scratch_.data(), scratch_.size());
       MemoryCounters& m = counters_for(counters, lead.space, lead.op);
       m.requests += 1;
       m.units += cost.units;

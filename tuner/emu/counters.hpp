@@ -11,6 +11,9 @@
 //
 // The accesses are those of the host-compiled kernel, which keeps the source's memory operations
 // but may merge or drop redundant ones differently from NVCC's SASS.
+#include "emu/device/emu_abi.h"
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -40,6 +43,10 @@ struct LaunchCounters {
   std::uint64_t barriers = 0; // warp-level __syncthreads() instructions
   std::uint64_t warp_ops = 0; // warp-level shuffles, votes, __syncwarp
   std::uint64_t blocks = 0, warps = 0, threads = 0;
+  // Operations by kind (lutgemm_emu::OpKind), per thread (every lane's call) and per warp (the
+  // instructions a warp issues: between two points where the warp is together, the most calls of
+  // one kind by any of its lanes, so lanes on divergent paths count once, not per path).
+  std::array<std::uint64_t, lutgemm_emu::kOpKinds> thread_ops{}, warp_ops_by_kind{};
 
   LaunchCounters& operator+=(const LaunchCounters& other);
   // One line of numbers, and back (an isolated launch sends its counters to the parent).
@@ -72,14 +79,22 @@ struct RequestCost {
 // Shared memory: 32 banks of 4 bytes; one wavefront per distinct 4-byte word in the busiest bank
 // (lanes reading one word share it); 8-byte accesses are processed per half warp and 16-byte ones
 // per quarter warp, as the hardware does.
+// Neither allocates once warm (they run for every request of a counting launch).
+RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
 // Global memory: the distinct 32-byte sectors the lanes touch.
+RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n);
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes);
 
 // The per-thread access logs of one block, turned into requests warp by warp.
 class AccessLog {
 public:
-  void reset(std::uint32_t threads) { logs_.assign(threads, {}); }
+  // Keeps the logs' capacity from block to block: recording allocates nothing once warm.
+  void reset(std::uint32_t threads) {
+    logs_.resize(threads);
+    for (auto& log : logs_)
+      log.clear();
+  }
   void record(std::uint32_t thread, const Access& access) { logs_[thread].push_back(access); }
   // Joins the logged accesses of the lanes of warp `warp` into requests, adds them, clears them.
   void flush_warp(std::uint32_t warp, LaunchCounters& counters);

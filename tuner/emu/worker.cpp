@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -261,6 +262,7 @@ bool Worker::run_block(std::uint64_t linear_block) {
     t->state = kRunnable;
     t->wait_file = nullptr;
     t->wait_line = 0;
+    std::fill(std::begin(t->ops), std::end(t->ops), 0u);
     t->fiber = ctx::make_fcontext(pool_->stack_top(i), StackPool::stack_bytes(), &fiber_entry);
     queue_[queue_tail_++] = i;
   }
@@ -304,7 +306,7 @@ bool Worker::run_block(std::uint64_t linear_block) {
     return false;
   }
   if (counting_)
-    log_.flush_all(counters_);
+    flush_counters();
   return true;
 }
 
@@ -369,9 +371,31 @@ void Worker::barrier(Thread* t, const char* file, unsigned line, int kind, int p
   arrived_ = 0;
   ++epoch_; // a new interval between barriers for the race check
   if (counting_) {
-    log_.flush_all(counters_);
+    flush_counters();
     counters_.barriers += (live_ + 31) / 32; // approximately: warps with live threads
   }
+}
+
+void Worker::flush_ops(std::uint32_t warp) {
+  const std::uint32_t wbase = warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  std::array<std::uint32_t, lutgemm_emu::kOpKinds> most{};
+  for (std::uint32_t l = 0; l < lanes; ++l) {
+    Thread* o = thread(wbase + l);
+    for (int k = 0; k < lutgemm_emu::kOpKinds; ++k) {
+      counters_.thread_ops[k] += o->ops[k];
+      most[k] = std::max(most[k], o->ops[k]);
+      o->ops[k] = 0;
+    }
+  }
+  for (int k = 0; k < lutgemm_emu::kOpKinds; ++k)
+    counters_.warp_ops_by_kind[k] += most[k];
+}
+
+void Worker::flush_counters() {
+  log_.flush_all(counters_);
+  for (std::uint32_t w = 0; w < (n_ + 31) / 32; ++w)
+    flush_ops(w);
 }
 
 void Worker::warp_op(Thread* t, const char* file, unsigned line) {
@@ -498,13 +522,19 @@ bool Worker::try_complete_warp(Thread* t, bool on_fiber) {
   ++wsync_[t->warp];
   if (counting_) {
     counters_.warp_ops += 1;
+    if (t->warp_kind == lutgemm_emu::kWarpShfl) {
+      counters_.thread_ops[lutgemm_emu::kOpShfl] += __builtin_popcount(group);
+      counters_.warp_ops_by_kind[lutgemm_emu::kOpShfl] += 1;
+    }
     // The lanes' logs line up only when the whole warp met here (not a subset of its lanes).
     unsigned live_lanes = 0;
     for (std::uint32_t l = 0; l < lanes; ++l)
       if (thread(wbase + l)->state != kDone)
         live_lanes |= 1u << l;
-    if ((group & live_lanes) == live_lanes)
+    if ((group & live_lanes) == live_lanes) {
       log_.flush_warp(t->warp, counters_);
+      flush_ops(t->warp);
+    }
   }
   return true;
 }

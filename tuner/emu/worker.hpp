@@ -104,6 +104,9 @@ private:
   std::string where(const lutgemm_emu::Thread* t) const;
   lutgemm_emu::Thread* thread(std::uint32_t i) const { return pool_->thread(i); }
   void setup_race_ranges();
+  // Counting launches: adds the lanes' operation counts of warp `warp` (all warps) and clears them.
+  void flush_ops(std::uint32_t warp);
+  void flush_counters(); // every warp's accesses and operations
   void race_report(lutgemm_emu::Thread* t, std::uintptr_t addr, bool write, std::uint16_t other,
                    bool other_write);
 

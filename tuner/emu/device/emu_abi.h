@@ -12,7 +12,7 @@
 
 namespace lutgemm_emu {
 
-constexpr unsigned kAbiVersion = 2;
+constexpr unsigned kAbiVersion = 3;
 constexpr size_t kSlotBytes = 64 * 1024;
 constexpr size_t kSlotHeaderBytes = 4096; // the Thread record's page
 constexpr size_t kSlotGuardBytes = 4096;  // PROT_NONE between the record and the stack
@@ -59,6 +59,24 @@ struct Hooks {
 
 enum AccessOp : int { kAccessLoad = 0, kAccessStore = 1, kAccessAtomic = 2 };
 
+// Operations counted per thread in instrumented builds (Thread::ops): those the device runtime
+// itself implements (emu_runtime.hpp), so it sees every call. Plain float and integer arithmetic
+// is compiled natively by the host compiler and is not seen. kOpShfl is counted by the host.
+enum OpKind : int {
+  kOpHadd = 0,      // __half add/sub: __hadd, __hsub (and _sat, _rn), +, -, +=, -=, ++, --
+  kOpHmul = 1,      // __half multiply: __hmul (and _sat, _rn), *, *=
+  kOpHfma = 2,      // __half fused multiply-add: __hfma (and _sat, _relu)
+  kOpHadd2 = 3,     // the __half2 forms of the three above
+  kOpHmul2 = 4,     //
+  kOpHfma2 = 5,     //
+  kOpConvert = 6,   // fp16 <-> fp32: __half2float, __float2half(_rn), __low2float, __high2float,
+                    // __floats2half2_rn, __float2half2_rn, __float22half2_rn, __half22float2
+  kOpIntrinsic = 7, // integer intrinsics: __popc(ll), __clz(ll), __ffs(ll), __brev, __byte_perm,
+                    // __funnelshift_*, __mulhi, __umulhi, __mul24, __umul24
+  kOpShfl = 8,      // __shfl*_sync (host-counted)
+  kOpKinds = 9,
+};
+
 struct Block {
   U3 block_idx;
   U3 block_dim;
@@ -93,6 +111,9 @@ struct Thread {
   void* back;  // the scheduler's context to return to
   const char* wait_file;
   unsigned wait_line;
+
+  // Counted operations since the warp's last synchronization point (instrumented builds).
+  uint32_t ops[kOpKinds];
 };
 
 // The Thread of the running fiber, from the current stack address.

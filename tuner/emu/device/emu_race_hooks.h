@@ -14,11 +14,14 @@ namespace lutgemm_emu {
 LUTGEMM_EMU_NO_TSAN inline void race_access(const void* address, size_t bytes, int is_write) {
   Thread* t = self_from_stack(__builtin_frame_address(0));
   const Block* b = t->block;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
   if (b->hooks->memory_access != nullptr) { // a counting launch: the host sees every access
-    b->hooks->memory_access(t, address, bytes, is_write ? kAccessStore : kAccessLoad);
+    // but those of the thread's own stack (its locals, kept in memory by the unoptimized
+    // aggregates of this build), which lie in its slot and are neither shared nor global.
+    if ((a ^ reinterpret_cast<uintptr_t>(t)) >= kSlotBytes)
+      b->hooks->memory_access(t, address, bytes, is_write ? kAccessStore : kAccessLoad);
     return;
   }
-  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
   if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
     b->hooks->shared_access(t, address, bytes, is_write);
 }
