@@ -181,44 +181,100 @@ RequestCost global_request_cost(const std::vector<LaneAccess>& lanes) {
 }
 
 namespace {
-MemoryCounters& counters_for(LaunchCounters& c, Space space, Op op) {
-  if (space == Space::shared)
-    return op == Op::load ? c.shared_load : op == Op::store ? c.shared_store : c.shared_atomic;
-  return op == Op::load ? c.global_load : op == Op::store ? c.global_store : c.global_atomic;
+
+constexpr std::size_t kInitialLogRecords = 512;
+
+// The address space of a record, kept above its operation bits: 0 neither, 1 shared, 2 global.
+constexpr std::uint32_t kSpaceShift = 4;
+constexpr std::uint32_t kShared = 1, kGlobal = 2;
+
+std::uint32_t space_of(std::uintptr_t a, const AddressSpaces& s) {
+  if ((a >= s.static_lo && a < s.static_hi) || (a >= s.dynamic_lo && a < s.dynamic_hi))
+    return kShared;
+  // Global if inside a device buffer; anything else (the argument array, host memory a kernel
+  // was wrongly given) is not device memory.
+  if (s.device_ranges == nullptr)
+    return 0;
+  const auto& ranges = *s.device_ranges;
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(a, UINTPTR_MAX));
+  return it != ranges.begin() && a < std::prev(it)->second ? kGlobal : 0;
 }
+
+MemoryCounters& counters_for(LaunchCounters& c, std::uint32_t space, std::uint32_t op) {
+  if (space == kShared)
+    return op == lutgemm_emu::kAccessLoad    ? c.shared_load
+           : op == lutgemm_emu::kAccessStore ? c.shared_store
+                                             : c.shared_atomic;
+  return op == lutgemm_emu::kAccessLoad    ? c.global_load
+         : op == lutgemm_emu::kAccessStore ? c.global_store
+                                           : c.global_atomic;
+}
+
 } // namespace
 
-void AccessLog::flush_warp(std::uint32_t warp, LaunchCounters& counters) {
-  const std::uint32_t first = warp * 32;
-  if (first >= logs_.size())
-    return;
-  const std::uint32_t lanes = std::min<std::uint32_t>(32, std::uint32_t(logs_.size()) - first);
-  std::size_t longest = 0;
-  for (std::uint32_t l = 0; l < lanes; ++l)
-    longest = std::max(longest, logs_[first + l].size());
-  for (std::size_t i = 0; i < longest; ++i) {
+void AccessLog::attach(lutgemm_emu::Thread* t) {
+  if (buffers_.size() <= t->linear)
+    buffers_.resize(t->linear + 1);
+  auto& buffer = buffers_[t->linear];
+  if (buffer.empty())
+    buffer.resize(kInitialLogRecords);
+  t->log = buffer.data();
+  t->log_count = 0;
+  t->log_capacity = static_cast<std::uint32_t>(buffer.size());
+}
+
+void AccessLog::grow(lutgemm_emu::Thread* t) {
+  auto& buffer = buffers_.at(t->linear);
+  buffer.resize(buffer.size() * 2);
+  t->log = buffer.data();
+  t->log_capacity = static_cast<std::uint32_t>(buffer.size());
+}
+
+void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
+                           const AddressSpaces& spaces, LaunchCounters& counters) {
+  // Each lane's records classified in place; those outside shared and device memory dropped.
+  std::array<const lutgemm_emu::AccessRecord*, 32> logs{};
+  std::array<std::uint32_t, 32> sizes{};
+  std::uint32_t longest = 0;
+  for (std::uint32_t l = 0; l < count; ++l) {
+    lutgemm_emu::Thread* t = lanes[l];
+    lutgemm_emu::AccessRecord* log = t->log;
+    std::uint32_t kept = 0;
+    for (std::uint32_t i = 0; i < t->log_count; ++i) {
+      const std::uint32_t space = space_of(log[i].address, spaces);
+      if (space == 0)
+        continue;
+      log[kept] = log[i];
+      log[kept].op = (log[i].op & ((1u << kSpaceShift) - 1)) | (space << kSpaceShift);
+      ++kept;
+    }
+    t->log_count = 0;
+    logs[l] = log;
+    sizes[l] = kept;
+    longest = std::max(longest, kept);
+  }
+  for (std::uint32_t i = 0; i < longest; ++i) {
     // The i-th access of each lane, grouped by (space, operation, width): one request per group.
     std::uint32_t done = 0; // lanes whose i-th access was taken (bitmask)
-    for (std::uint32_t l = 0; l < lanes; ++l) {
-      const auto& log = logs_[first + l];
-      if (i >= log.size() || (done >> l) & 1u)
+    for (std::uint32_t l = 0; l < count; ++l) {
+      if (i >= sizes[l] || (done >> l) & 1u)
         continue;
-      const Access& lead = log[i];
+      const lutgemm_emu::AccessRecord& lead = logs[l][i];
       scratch_.clear();
-      for (std::uint32_t o = l; o < lanes; ++o) {
-        const auto& other = logs_[first + o];
-        if (i >= other.size() || (done >> o) & 1u)
+      for (std::uint32_t o = l; o < count; ++o) {
+        if (i >= sizes[o] || (done >> o) & 1u)
           continue;
-        const Access& a = other[i];
-        if (a.space != lead.space || a.op != lead.op || a.bytes != lead.bytes)
+        const lutgemm_emu::AccessRecord& a = logs[o][i];
+        if (a.op != lead.op || a.bytes != lead.bytes)
           continue;
         done |= 1u << o;
         scratch_.push_back({o, a.address, a.bytes});
       }
-      const RequestCost cost = lead.space == Space::shared
+      const std::uint32_t space = lead.op >> kSpaceShift;
+      const RequestCost cost = space == kShared
                                    ? shared_request_cost(scratch_.data(), scratch_.size())
                                    : global_request_cost(scratch_.data(), scratch_.size());
-      MemoryCounters& m = counters_for(counters, lead.space, lead.op);
+      MemoryCounters& m = counters_for(counters, space, lead.op & ((1u << kSpaceShift) - 1));
       m.requests += 1;
       m.units += cost.units;
       m.ideal_units += cost.ideal_units;
@@ -226,13 +282,6 @@ void AccessLog::flush_warp(std::uint32_t warp, LaunchCounters& counters) {
       m.bytes += std::uint64_t(lead.bytes) * scratch_.size();
     }
   }
-  for (std::uint32_t l = 0; l < lanes; ++l)
-    logs_[first + l].clear();
-}
-
-void AccessLog::flush_all(LaunchCounters& counters) {
-  for (std::uint32_t w = 0; w < (logs_.size() + 31) / 32; ++w)
-    flush_warp(w, counters);
 }
 
 } // namespace detail

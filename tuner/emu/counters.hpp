@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lutgemm::emu {
@@ -56,16 +57,6 @@ struct LaunchCounters {
 
 namespace detail {
 
-enum class Space : std::uint8_t { shared, global };
-enum class Op : std::uint8_t { load, store, atomic };
-
-struct Access {
-  std::uintptr_t address;
-  std::uint16_t bytes;
-  Space space;
-  Op op;
-};
-
 struct LaneAccess {
   unsigned lane;
   std::uintptr_t address;
@@ -86,22 +77,29 @@ RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
 RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n);
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes);
 
-// The per-thread access logs of one block, turned into requests warp by warp.
+// Where a logged address lies (read from the running block and launch when a warp's logs are
+// joined): static or dynamic shared memory, or a device buffer; anything else is not counted.
+struct AddressSpaces {
+  std::uintptr_t static_lo = 0, static_hi = 0, dynamic_lo = 0, dynamic_hi = 0;
+  const std::vector<std::pair<std::uintptr_t, std::uintptr_t>>* device_ranges = nullptr; // sorted
+};
+
+// The per-thread access logs of a block (lutgemm_emu::Thread::log), which the device side appends
+// to without calling the host; their buffers are kept from block to block, so that recording
+// allocates nothing once warm.
 class AccessLog {
 public:
-  // Keeps the logs' capacity from block to block: recording allocates nothing once warm.
-  void reset(std::uint32_t threads) {
-    logs_.resize(threads);
-    for (auto& log : logs_)
-      log.clear();
-  }
-  void record(std::uint32_t thread, const Access& access) { logs_[thread].push_back(access); }
-  // Joins the logged accesses of the lanes of warp `warp` into requests, adds them, clears them.
-  void flush_warp(std::uint32_t warp, LaunchCounters& counters);
-  void flush_all(LaunchCounters& counters);
+  // Gives thread `t` its (empty) buffer.
+  void attach(lutgemm_emu::Thread* t);
+  // The device side filled `t`'s buffer: a larger one, the records kept.
+  void grow(lutgemm_emu::Thread* t);
+  // Joins the logs of one warp's lanes into requests (the i-th access of each lane, grouped by
+  // space, operation and width), adds them, and empties the logs.
+  void flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
+                  const AddressSpaces& spaces, LaunchCounters& counters);
 
 private:
-  std::vector<std::vector<Access>> logs_;
+  std::vector<std::vector<lutgemm_emu::AccessRecord>> buffers_;
   std::vector<LaneAccess> scratch_;
 };
 

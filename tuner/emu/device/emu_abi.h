@@ -52,12 +52,21 @@ struct Hooks {
   void (*yield)(Thread* self);
   // Race check: a plain access of shared memory (already filtered by address range).
   void (*shared_access)(Thread* self, const void* addr, size_t bytes, int is_write);
-  // Counting launches (instrumented builds): every access, unfiltered (the host classifies it);
-  // null otherwise. op: kAccessLoad, kAccessStore or kAccessAtomic.
-  void (*memory_access)(Thread* self, const void* addr, size_t bytes, int op);
+  // Counting launches: the calling thread's access log is full (Thread::log_count ==
+  // log_capacity); the host makes room (a larger Thread::log) and returns.
+  void (*log_full)(Thread* self);
 };
 
 enum AccessOp : int { kAccessLoad = 0, kAccessStore = 1, kAccessAtomic = 2 };
+
+// One memory access, as the device side of a counting launch appends it to its thread's log
+// (instrumented builds; the thread's own stack left out). The host reads the logs of a warp where
+// its lanes are together, classifies the addresses (shared, global, neither) and forms requests.
+struct AccessRecord {
+  uintptr_t address;
+  uint32_t bytes;
+  uint32_t op; // AccessOp; the host adds the address space above it
+};
 
 // Operations counted per thread in instrumented builds (Thread::ops): those the device runtime
 // itself implements (emu_runtime.hpp), so it sees every call. Plain float and integer arithmetic
@@ -85,7 +94,8 @@ struct Block {
   const Hooks* hooks;
   // Shared-memory address ranges [lo, hi) checked for races (0, 0 when the check is off).
   uintptr_t static_lo, static_hi, dynamic_lo, dynamic_hi;
-  void* host; // the host side's per-worker state
+  void* host;     // the host side's per-worker state
+  int race_check; // nonzero: plain shared accesses in those ranges go to hooks->shared_access
 };
 
 // Thread::state of a thread that has returned from the kernel (the other states are the host's).
@@ -114,6 +124,9 @@ struct Thread {
 
   // Counted operations since the warp's last synchronization point (instrumented builds).
   uint32_t ops[kOpKinds];
+  // Counting launches: this thread's memory accesses since that point (null: not counting).
+  AccessRecord* log;
+  uint32_t log_count, log_capacity;
 };
 
 // The Thread of the running fiber, from the current stack address.

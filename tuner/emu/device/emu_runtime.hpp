@@ -134,7 +134,10 @@ inline Block& block() {
 // One counted operation of the calling thread (summed per thread and per warp by the host).
 // Not instrumented itself, and not inlined into instrumented code (sanitizer attributes differ).
 LUTGEMM_EMU_UNCHECKED __attribute__((noinline)) inline void count_op(int kind) {
-  ++self_from_stack(__builtin_frame_address(0))->ops[kind];
+  // self_from_stack() spelled out: instrumented inline code is not inlined into this function.
+  ++reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) &
+                              ~(uintptr_t)(kSlotBytes - 1))
+        ->ops[kind];
 }
 #define LUTGEMM_EMU_COUNT_OP(kind) ::lutgemm_emu::count_op(::lutgemm_emu::kind)
 #else
