@@ -67,6 +67,25 @@ TEST(EmuCounters, SharedRequestCostRules) {
   EXPECT_EQ(v16.ideal_units, 4u);
 }
 
+// The fast per-bank costing agrees with the general sorting one on random requests (broadcasts,
+// conflicts, misaligned words, partial warps).
+TEST(EmuCounters, SharedRequestCostFastPathMatchesSorted) {
+  using lutgemm::emu::detail::shared_request_cost_sorted;
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const unsigned bytes = 1u << (rng() % 5); // 1..16
+    const unsigned span = 64u << (rng() % 6); // addresses within 64 B .. 2 KiB
+    std::vector<LaneAccess> v;
+    for (unsigned l = 0; l < 32; ++l)
+      if (rng() % 4 != 0)
+        v.push_back({l, std::uintptr_t(4096 + rng() % span), bytes});
+    const auto fast = shared_request_cost(v);
+    const auto sorted = shared_request_cost_sorted(v.data(), v.size());
+    ASSERT_EQ(fast.units, sorted.units) << "trial " << trial;
+    ASSERT_EQ(fast.ideal_units, sorted.ideal_units) << "trial " << trial;
+  }
+}
+
 TEST(EmuCounters, StridedSharedLoads) {
   for (const auto& [stride, wavefronts] :
        std::vector<std::pair<int, unsigned>>{{1, 1}, {2, 2}, {32, 32}, {0, 1}}) {

@@ -72,6 +72,8 @@ struct RequestCost {
 // per quarter warp, as the hardware does.
 // Neither allocates once warm (they run for every request of a counting launch).
 RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n);
+// The same by sorting every word touched (any width or lane order; the slower general case).
+RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
 // Global memory: the distinct 32-byte sectors the lanes touch.
 RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n);
