@@ -110,11 +110,13 @@ std::uint64_t* key_buffer(std::size_t n) {
 namespace {
 
 // Distinct words per bank of one phase, for shared_request_cost's common case (accesses of up to
-// 16 bytes): a lane's word is looked up among its bank's few words instead of sorting them all.
+// 16 bytes): each bank's first word is kept apart (one cache line for all banks), the others in a
+// list that only conflicting banks touch.
 struct BankWords {
   static constexpr unsigned kMost = 64; // 32 lanes x 2 words (a misaligned 4-byte access)
-  std::array<std::array<std::uint64_t, kMost>, 32> words;
+  std::array<std::uint64_t, 32> first;
   std::array<std::uint32_t, 32> count;
+  std::array<std::array<std::uint64_t, kMost>, 32> more; // words 2.. of a bank
 };
 thread_local BankWords t_banks; // not on the stack: requests are costed on a fiber's small stack
 
@@ -134,31 +136,40 @@ RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
     BankWords& b = t_banks;
     RequestCost cost;
     std::uint32_t busiest = 0;
+    std::uint32_t used = 0; // banks with a word in this phase
     unsigned phase = lanes[0].lane >> shift;
-    b.count.fill(0);
     bool overflow = false;
     for (std::size_t i = 0; i < n && !overflow; ++i) {
       const LaneAccess& l = lanes[i];
       if ((l.lane >> shift) != phase) { // the last phase took its busiest bank's words
         cost.units += busiest;
         cost.ideal_units += 1;
-        b.count.fill(0);
+        used = 0;
         busiest = 0;
         phase = l.lane >> shift;
       }
       const std::uint64_t first = l.address / 4, last = (l.address + std::max(l.bytes, 1u) - 1) / 4;
       for (std::uint64_t word = first; word <= last; ++word) {
         const unsigned bank = static_cast<unsigned>(word % 32);
-        auto& words = b.words[bank];
-        std::uint32_t& count = b.count[bank];
-        if (std::find(words.begin(), words.begin() + count, word) != words.begin() + count)
+        if (((used >> bank) & 1u) == 0) {
+          used |= 1u << bank;
+          b.first[bank] = word;
+          b.count[bank] = 1;
+          busiest = std::max<std::uint32_t>(busiest, 1);
+          continue;
+        }
+        if (b.first[bank] == word)
           continue; // the same word: served by the same wavefront
+        std::uint32_t& count = b.count[bank];
+        auto& more = b.more[bank];
+        if (std::find(more.begin(), more.begin() + (count - 1), word) != more.begin() + (count - 1))
+          continue;
         if (count == BankWords::kMost) {
           overflow = true;
           break;
         }
-        words[count++] = word;
-        busiest = std::max(busiest, count);
+        more[count - 1] = word;
+        busiest = std::max(busiest, ++count);
       }
     }
     if (!overflow) {
@@ -316,6 +327,7 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
     sizes[l] = kept;
     longest = std::max(longest, kept);
   }
+  std::array<LaneAccess, 32> request;
   for (std::uint32_t i = 0; i < longest; ++i) {
     // The i-th access of each lane, grouped by (space, operation, width): one request per group.
     std::uint32_t done = 0; // lanes whose i-th access was taken (bitmask)
@@ -323,7 +335,7 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
       if (i >= sizes[l] || (done >> l) & 1u)
         continue;
       const lutgemm_emu::AccessRecord& lead = logs[l][i];
-      scratch_.clear();
+      std::size_t taken = 0;
       for (std::uint32_t o = l; o < count; ++o) {
         if (i >= sizes[o] || (done >> o) & 1u)
           continue;
@@ -331,18 +343,17 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
         if (a.op != lead.op || a.bytes != lead.bytes)
           continue;
         done |= 1u << o;
-        scratch_.push_back({o, a.address, a.bytes});
+        request[taken++] = LaneAccess{o, a.address, a.bytes};
       }
       const std::uint32_t space = lead.op >> kSpaceShift;
-      const RequestCost cost = space == kShared
-                                   ? shared_request_cost(scratch_.data(), scratch_.size())
-                                   : global_request_cost(scratch_.data(), scratch_.size());
+      const RequestCost cost = space == kShared ? shared_request_cost(request.data(), taken)
+                                                : global_request_cost(request.data(), taken);
       MemoryCounters& m = counters_for(counters, space, lead.op & ((1u << kSpaceShift) - 1));
       m.requests += 1;
       m.units += cost.units;
       m.ideal_units += cost.ideal_units;
-      m.lane_accesses += scratch_.size();
-      m.bytes += std::uint64_t(lead.bytes) * scratch_.size();
+      m.lane_accesses += taken;
+      m.bytes += std::uint64_t(lead.bytes) * taken;
     }
   }
 }

@@ -102,7 +102,6 @@ public:
 
 private:
   std::vector<std::vector<lutgemm_emu::AccessRecord>> buffers_;
-  std::vector<LaneAccess> scratch_;
 };
 
 } // namespace detail
