@@ -80,7 +80,8 @@ TEST(EmuCounters, SharedRequestCostFastPathMatchesSorted) {
       if (rng() % 4 != 0)
         v.push_back({l, std::uintptr_t(4096 + rng() % span), bytes});
     const auto fast = shared_request_cost(v);
-    const auto sorted = shared_request_cost_sorted(v.data(), v.size());
+    lutgemm::emu::detail::CostScratch scratch;
+    const auto sorted = shared_request_cost_sorted(v.data(), v.size(), scratch);
     ASSERT_EQ(fast.units, sorted.units) << "trial " << trial;
     ASSERT_EQ(fast.ideal_units, sorted.ideal_units) << "trial " << trial;
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <sstream>
 
 namespace lutgemm::emu {
@@ -96,33 +97,9 @@ void sort_keys(std::uint64_t* keys, std::size_t n) {
   }
 }
 
-// The keys of one request; reused, so that costing a request allocates nothing once warm.
-thread_local std::vector<std::uint64_t> t_keys;
-
-std::uint64_t* key_buffer(std::size_t n) {
-  if (t_keys.size() < n)
-    t_keys.resize(std::max<std::size_t>(n, 256));
-  return t_keys.data();
-}
-
 } // namespace
 
-namespace {
-
-// Distinct words per bank of one phase, for shared_request_cost's common case (accesses of up to
-// 16 bytes): each bank's first word is kept apart (one cache line for all banks), the others in a
-// list that only conflicting banks touch.
-struct BankWords {
-  static constexpr unsigned kMost = 64; // 32 lanes x 2 words (a misaligned 4-byte access)
-  std::array<std::uint64_t, 32> first;
-  std::array<std::uint32_t, 32> count;
-  std::array<std::array<std::uint64_t, kMost>, 32> more; // words 2.. of a bank
-};
-thread_local BankWords t_banks; // not on the stack: requests are costed on a fiber's small stack
-
-} // namespace
-
-RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
+RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch) {
   if (n == 0)
     return {};
   unsigned widest_lane = 0;
@@ -133,7 +110,7 @@ RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
   }
   if (widest_lane <= 16 && ordered) {
     const unsigned shift = widest_lane <= 4 ? 5 : widest_lane <= 8 ? 4 : 3;
-    BankWords& b = t_banks;
+    CostScratch::BankWords& b = scratch.banks;
     RequestCost cost;
     std::uint32_t busiest = 0;
     std::uint32_t used = 0; // banks with a word in this phase
@@ -164,7 +141,7 @@ RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
         auto& more = b.more[bank];
         if (std::find(more.begin(), more.begin() + (count - 1), word) != more.begin() + (count - 1))
           continue;
-        if (count == BankWords::kMost) {
+        if (count == CostScratch::BankWords::kMost) {
           overflow = true;
           break;
         }
@@ -178,10 +155,11 @@ RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n) {
       return cost;
     }
   }
-  return shared_request_cost_sorted(lanes, n);
+  return shared_request_cost_sorted(lanes, n, scratch);
 }
 
-RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n) {
+RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n,
+                                       CostScratch& scratch) {
   if (n == 0)
     return {};
   unsigned widest = 0;
@@ -194,7 +172,7 @@ RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n) {
   const unsigned phase_shift = widest <= 4 ? 5 : widest <= 8 ? 4 : 3;
   // Key of every 4-byte word touched: phase above bit 48 (user addresses are below 2^47, so words
   // below 2^45), word below; sorted, equal keys (a broadcast) count once.
-  std::uint64_t* keys = key_buffer(words);
+  std::uint64_t* keys = scratch.key_buffer(words);
   std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const LaneAccess& l = lanes[i];
@@ -226,14 +204,15 @@ RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n) {
 }
 
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes) {
-  return shared_request_cost(lanes.data(), lanes.size());
+  auto scratch = std::make_unique<CostScratch>();
+  return shared_request_cost(lanes.data(), lanes.size(), *scratch);
 }
 
-RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n) {
+RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch) {
   std::size_t most = 0;
   for (std::size_t i = 0; i < n; ++i)
     most += std::max(lanes[i].bytes, 1u) / 32 + 2;
-  std::uint64_t* sectors = key_buffer(most);
+  std::uint64_t* sectors = scratch.key_buffer(most);
   std::size_t count = 0;
   std::uint64_t bytes = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -251,7 +230,8 @@ RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n) {
 }
 
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes) {
-  return global_request_cost(lanes.data(), lanes.size());
+  auto scratch = std::make_unique<CostScratch>();
+  return global_request_cost(lanes.data(), lanes.size(), *scratch);
 }
 
 namespace {
@@ -285,6 +265,15 @@ MemoryCounters& counters_for(LaunchCounters& c, std::uint32_t space, std::uint32
 }
 
 } // namespace
+
+std::uint64_t* CostScratch::key_buffer(std::size_t n) {
+  if (keys.size() < n)
+    keys.resize(std::max<std::size_t>(n, 256));
+  return keys.data();
+}
+
+AccessLog::AccessLog() : scratch_(std::make_unique<CostScratch>()) {}
+AccessLog::~AccessLog() = default;
 
 void AccessLog::attach(lutgemm_emu::Thread* t) {
   if (buffers_.size() <= t->linear)
@@ -346,8 +335,9 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
         request[taken++] = LaneAccess{o, a.address, a.bytes};
       }
       const std::uint32_t space = lead.op >> kSpaceShift;
-      const RequestCost cost = space == kShared ? shared_request_cost(request.data(), taken)
-                                                : global_request_cost(request.data(), taken);
+      const RequestCost cost = space == kShared
+                                   ? shared_request_cost(request.data(), taken, *scratch_)
+                                   : global_request_cost(request.data(), taken, *scratch_);
       MemoryCounters& m = counters_for(counters, space, lead.op & ((1u << kSpaceShift) - 1));
       m.requests += 1;
       m.units += cost.units;

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,16 +68,33 @@ struct RequestCost {
   std::uint64_t units = 0, ideal_units = 0;
 };
 
+// Buffers for costing requests (per worker, not thread_local: a kernel library or the emulated
+// driver that holds this code may only have a small static TLS block), reused so that costing
+// allocates nothing once warm.
+struct CostScratch {
+  // Distinct words per bank of one phase, for shared requests of accesses up to 16 bytes: each
+  // bank's first word kept apart (one cache line for all banks), the others in a list that only
+  // conflicting banks touch.
+  struct BankWords {
+    static constexpr unsigned kMost = 64; // 32 lanes x 2 words (a misaligned 4-byte access)
+    std::array<std::uint64_t, 32> first;
+    std::array<std::uint32_t, 32> count;
+    std::array<std::array<std::uint64_t, kMost>, 32> more; // words 2.. of a bank
+  } banks;
+  std::vector<std::uint64_t> keys; // sorted words or sectors of the general case
+  std::uint64_t* key_buffer(std::size_t n);
+};
+
 // Shared memory: 32 banks of 4 bytes; one wavefront per distinct 4-byte word in the busiest bank
 // (lanes reading one word share it); 8-byte accesses are processed per half warp and 16-byte ones
 // per quarter warp, as the hardware does.
-// Neither allocates once warm (they run for every request of a counting launch).
-RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n);
-// The same by sorting every word touched (any width or lane order; the slower general case).
-RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n);
+RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
+// The same by sorting every word touched (any width or lane order; the slower general case).
+RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n,
+                                       CostScratch& scratch);
 // Global memory: the distinct 32-byte sectors the lanes touch.
-RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n);
+RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch);
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes);
 
 // Where a logged address lies (read from the running block and launch when a warp's logs are
@@ -91,6 +109,10 @@ struct AddressSpaces {
 // allocates nothing once warm.
 class AccessLog {
 public:
+  AccessLog();
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
   // Gives thread `t` its (empty) buffer.
   void attach(lutgemm_emu::Thread* t);
   // The device side filled `t`'s buffer: a larger one, the records kept.
@@ -102,6 +124,7 @@ public:
 
 private:
   std::vector<std::vector<lutgemm_emu::AccessRecord>> buffers_;
+  std::unique_ptr<CostScratch> scratch_;
 };
 
 } // namespace detail
