@@ -3,6 +3,8 @@
 // global loads, and the LUT-GEMM kernel's table lookups on all-zero keys (a broadcast).
 #include "emu_test_util.hpp"
 
+#include "common/half.hpp"
+#include "emu/counter_names.hpp"
 #include "emu/counters.hpp"
 #include "kernels/lut_params.hpp"
 #include "quant/generate.hpp"
@@ -65,6 +67,26 @@ TEST(EmuCounters, SharedRequestCostRules) {
   EXPECT_EQ(v16.ideal_units, 4u);
 }
 
+// The fast per-bank costing agrees with the general sorting one on random requests (broadcasts,
+// conflicts, misaligned words, partial warps).
+TEST(EmuCounters, SharedRequestCostFastPathMatchesSorted) {
+  using lutgemm::emu::detail::shared_request_cost_sorted;
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const unsigned bytes = 1u << (rng() % 5); // 1..16
+    const unsigned span = 64u << (rng() % 6); // addresses within 64 B .. 2 KiB
+    std::vector<LaneAccess> v;
+    for (unsigned l = 0; l < 32; ++l)
+      if (rng() % 4 != 0)
+        v.push_back({l, std::uintptr_t(4096 + rng() % span), bytes});
+    const auto fast = shared_request_cost(v);
+    lutgemm::emu::detail::CostScratch scratch;
+    const auto sorted = shared_request_cost_sorted(v.data(), v.size(), scratch);
+    ASSERT_EQ(fast.units, sorted.units) << "trial " << trial;
+    ASSERT_EQ(fast.ideal_units, sorted.ideal_units) << "trial " << trial;
+  }
+}
+
 TEST(EmuCounters, StridedSharedLoads) {
   for (const auto& [stride, wavefronts] :
        std::vector<std::pair<int, unsigned>>{{1, 1}, {2, 2}, {32, 32}, {0, 1}}) {
@@ -106,6 +128,47 @@ TEST(EmuCounters, IsolatedLaunchReturnsTheSameCounters) {
   const LaunchCounters in_process = probe(0, 2);
   const LaunchCounters isolated = probe(0, 2, true);
   EXPECT_EQ(isolated.serialize(), in_process.serialize());
+}
+
+// Per-thread and per-warp operation counts of the device runtime's counted functions; plain
+// float arithmetic in the same kernel is not counted.
+TEST(EmuCounters, OperationsPerThreadAndPerWarp) {
+  using namespace lutgemm_emu;
+  std::vector<std::uint16_t> in(64);
+  for (std::size_t i = 0; i < in.size(); ++i)
+    in[i] = lutgemm::float_to_half(0.25f + 0.01f * float(i));
+  DeviceBuffer d_in = to_device(in), d_out(64 * sizeof(float));
+  auto kernel = load_kernel(spec("tests/emu/kernels/emu_counters.cuh", "emu_counters::ops_kernel"));
+  void* p[] = {d_in.data(), d_out.data()};
+  void* args[] = {&p[0], &p[1]};
+  LaunchCounters c;
+  LaunchOptions options;
+  options.counters = &c;
+  lutgemm::emu::launch(*kernel, config({1, 1, 1}, {64, 1, 1}), args, options);
+  const std::pair<int, std::pair<std::uint64_t, std::uint64_t>> expected[] = {
+      {kOpHadd, {64 * 3 + 8, 2 * 3 + 1}},
+      {kOpHmul, {64, 2}},
+      {kOpHfma, {64, 2}},
+      {kOpHadd2, {64, 2}},
+      {kOpHmul2, {64, 2}},
+      {kOpHfma2, {64, 2}},
+      {kOpConvert, {128, 4}},
+      {kOpIntrinsic, {128, 4}},
+      {kOpShfl, {64, 2}}};
+  for (const auto& [kind, counts] : expected) {
+    EXPECT_EQ(c.thread_ops[kind], counts.first) << "kind " << kind;
+    EXPECT_EQ(c.warp_ops_by_kind[kind], counts.second) << "kind " << kind;
+  }
+  const auto named = lutgemm::emu::counters_json(c);
+  EXPECT_EQ(named.at("smsp__sass_thread_inst_executed_op_hadd_pred_on.sum").get<double>(),
+            64 * 3 + 8 + 64);
+  EXPECT_EQ(named.at("emu__warp_op_shfl.sum").get<double>(), 2);
+  // The isolated path carries them too.
+  LaunchCounters isolated;
+  options.counters = &isolated;
+  options.isolate = true;
+  lutgemm::emu::launch(*kernel, config({1, 1, 1}, {64, 1, 1}), args, options);
+  EXPECT_EQ(isolated.serialize(), c.serialize());
 }
 
 namespace {

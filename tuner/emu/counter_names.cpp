@@ -1,5 +1,7 @@
 #include "emu/counter_names.hpp"
 
+#include <fmt/format.h>
+
 namespace lutgemm::emu {
 
 std::vector<std::pair<std::string, double>> named_counters(const LaunchCounters& c) {
@@ -7,7 +9,10 @@ std::vector<std::pair<std::string, double>> named_counters(const LaunchCounters&
   auto conflicts = [](const MemoryCounters& m) {
     return static_cast<double>(m.units > m.ideal_units ? m.units - m.ideal_units : 0);
   };
-  return {
+  using namespace lutgemm_emu;
+  const auto& t = c.thread_ops;
+  const auto& w = c.warp_ops_by_kind;
+  std::vector<std::pair<std::string, double>> named = {
       {"launch__grid_size", d(c.blocks)},
       {"launch__warps_launched", d(c.warps)},
       {"launch__thread_count", d(c.threads)},
@@ -34,7 +39,20 @@ std::vector<std::pair<std::string, double>> named_counters(const LaunchCounters&
       {"emu__shared_ld_conflict_factor", c.shared_load.excess_factor()},
       {"emu__shared_st_conflict_factor", c.shared_store.excess_factor()},
       {"emu__global_ld_sectors_per_request", c.global_load.units_per_request()},
+      // Nsight Compute counts the SASS instructions HADD2, HMUL2 and HFMA2, which also carry the
+      // scalar __half operations: so do these sums.
+      {"smsp__sass_thread_inst_executed_op_hadd_pred_on.sum", d(t[kOpHadd] + t[kOpHadd2])},
+      {"smsp__sass_thread_inst_executed_op_hmul_pred_on.sum", d(t[kOpHmul] + t[kOpHmul2])},
+      {"smsp__sass_thread_inst_executed_op_hfma_pred_on.sum", d(t[kOpHfma] + t[kOpHfma2])},
   };
+  // Each counted kind per thread and per warp (counters.hpp: how warps are counted).
+  static constexpr const char* kKinds[kOpKinds] = {
+      "hadd", "hmul", "hfma", "hadd2", "hmul2", "hfma2", "f16_convert", "int_intrinsic", "shfl"};
+  for (int k = 0; k < kOpKinds; ++k)
+    named.emplace_back(fmt::format("emu__thread_op_{}.sum", kKinds[k]), d(t[k]));
+  for (int k = 0; k < kOpKinds; ++k)
+    named.emplace_back(fmt::format("emu__warp_op_{}.sum", kKinds[k]), d(w[k]));
+  return named;
 }
 
 nlohmann::ordered_json counters_json(const LaunchCounters& counters) {

@@ -12,7 +12,8 @@
 
 namespace lutgemm::emu {
 
-// (metric name, value) in a fixed order: raw counts first, then derived ratios.
+// (metric name, value) in a fixed order: memory and launch counts, derived ratios, then operation
+// counts (Nsight Compute sums first, then each kind per thread and per warp).
 std::vector<std::pair<std::string, double>> named_counters(const LaunchCounters& counters);
 
 // The same as a JSON object (metric name -> number), in that order.

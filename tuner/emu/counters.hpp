@@ -11,9 +11,14 @@
 //
 // The accesses are those of the host-compiled kernel, which keeps the source's memory operations
 // but may merge or drop redundant ones differently from NVCC's SASS.
+#include "emu/device/emu_abi.h"
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lutgemm::emu {
@@ -40,6 +45,10 @@ struct LaunchCounters {
   std::uint64_t barriers = 0; // warp-level __syncthreads() instructions
   std::uint64_t warp_ops = 0; // warp-level shuffles, votes, __syncwarp
   std::uint64_t blocks = 0, warps = 0, threads = 0;
+  // Operations by kind (lutgemm_emu::OpKind), per thread (every lane's call) and per warp (the
+  // instructions a warp issues: between two points where the warp is together, the most calls of
+  // one kind by any of its lanes, so lanes on divergent paths count once, not per path).
+  std::array<std::uint64_t, lutgemm_emu::kOpKinds> thread_ops{}, warp_ops_by_kind{};
 
   LaunchCounters& operator+=(const LaunchCounters& other);
   // One line of numbers, and back (an isolated launch sends its counters to the parent).
@@ -48,16 +57,6 @@ struct LaunchCounters {
 };
 
 namespace detail {
-
-enum class Space : std::uint8_t { shared, global };
-enum class Op : std::uint8_t { load, store, atomic };
-
-struct Access {
-  std::uintptr_t address;
-  std::uint16_t bytes;
-  Space space;
-  Op op;
-};
 
 struct LaneAccess {
   unsigned lane;
@@ -69,25 +68,63 @@ struct RequestCost {
   std::uint64_t units = 0, ideal_units = 0;
 };
 
+// Buffers for costing requests (per worker, not thread_local: a kernel library or the emulated
+// driver that holds this code may only have a small static TLS block), reused so that costing
+// allocates nothing once warm.
+struct CostScratch {
+  // Distinct words per bank of one phase, for shared requests of accesses up to 16 bytes: each
+  // bank's first word kept apart (one cache line for all banks), the others in a list that only
+  // conflicting banks touch.
+  struct BankWords {
+    static constexpr unsigned kMost = 64; // 32 lanes x 2 words (a misaligned 4-byte access)
+    std::array<std::uint64_t, 32> first;
+    std::array<std::uint32_t, 32> count;
+    std::array<std::array<std::uint64_t, kMost>, 32> more; // words 2.. of a bank
+  } banks;
+  std::vector<std::uint64_t> keys; // sorted words or sectors of the general case
+  std::uint64_t* key_buffer(std::size_t n);
+};
+
 // Shared memory: 32 banks of 4 bytes; one wavefront per distinct 4-byte word in the busiest bank
 // (lanes reading one word share it); 8-byte accesses are processed per half warp and 16-byte ones
 // per quarter warp, as the hardware does.
+RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
+// The same by sorting every word touched (any width or lane order; the slower general case).
+RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n,
+                                       CostScratch& scratch);
 // Global memory: the distinct 32-byte sectors the lanes touch.
+RequestCost global_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch);
 RequestCost global_request_cost(const std::vector<LaneAccess>& lanes);
 
-// The per-thread access logs of one block, turned into requests warp by warp.
+// Where a logged address lies (read from the running block and launch when a warp's logs are
+// joined): static or dynamic shared memory, or a device buffer; anything else is not counted.
+struct AddressSpaces {
+  std::uintptr_t static_lo = 0, static_hi = 0, dynamic_lo = 0, dynamic_hi = 0;
+  const std::vector<std::pair<std::uintptr_t, std::uintptr_t>>* device_ranges = nullptr; // sorted
+};
+
+// The per-thread access logs of a block (lutgemm_emu::Thread::log), which the device side appends
+// to without calling the host; their buffers are kept from block to block, so that recording
+// allocates nothing once warm.
 class AccessLog {
 public:
-  void reset(std::uint32_t threads) { logs_.assign(threads, {}); }
-  void record(std::uint32_t thread, const Access& access) { logs_[thread].push_back(access); }
-  // Joins the logged accesses of the lanes of warp `warp` into requests, adds them, clears them.
-  void flush_warp(std::uint32_t warp, LaunchCounters& counters);
-  void flush_all(LaunchCounters& counters);
+  AccessLog();
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+  // Gives thread `t` its (empty) buffer.
+  void attach(lutgemm_emu::Thread* t);
+  // The device side filled `t`'s buffer: a larger one, the records kept.
+  void grow(lutgemm_emu::Thread* t);
+  // Joins the logs of one warp's lanes into requests (the i-th access of each lane, grouped by
+  // space, operation and width), adds them, and empties the logs.
+  void flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
+                  const AddressSpaces& spaces, LaunchCounters& counters);
 
 private:
-  std::vector<std::vector<Access>> logs_;
-  std::vector<LaneAccess> scratch_;
+  std::vector<std::vector<lutgemm_emu::AccessRecord>> buffers_;
+  std::unique_ptr<CostScratch> scratch_;
 };
 
 } // namespace detail

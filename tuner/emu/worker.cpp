@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -69,8 +70,8 @@ void hook_yield(Thread* t) {
 void hook_shared_access(Thread* t, const void* addr, std::size_t bytes, int is_write) {
   worker_of(t)->shared_access(t, addr, bytes, is_write != 0);
 }
-void hook_memory_access(Thread* t, const void* addr, std::size_t bytes, int op) {
-  worker_of(t)->memory_access(t, addr, bytes, op);
+void hook_log_full(Thread* t) {
+  worker_of(t)->log_full(t);
 }
 
 std::string dim_text(const lutgemm_emu::U3& d) {
@@ -125,7 +126,7 @@ Worker::Worker(LaunchShared& launch) : launch_(launch) {
   hooks_.yield = &hook_yield;
   hooks_.shared_access = &hook_shared_access;
   counting_ = launch.options.counters != nullptr;
-  hooks_.memory_access = counting_ ? &hook_memory_access : nullptr;
+  hooks_.log_full = &hook_log_full;
   block_.hooks = &hooks_;
   block_.host = this;
   const LaunchConfig& c = launch.config;
@@ -173,6 +174,7 @@ void Worker::fail_in_fiber(ErrorKind kind, std::string detail, const Thread* t) 
 
 void Worker::setup_race_ranges() {
   block_.static_lo = block_.static_hi = block_.dynamic_lo = block_.dynamic_hi = 0;
+  block_.race_check = launch_.options.race_check ? 1 : 0;
   if (!launch_.options.race_check && !counting_)
     return;
   if (launch_.touch_tls != nullptr && launch_.static_smem_bytes > 0) {
@@ -194,6 +196,8 @@ void Worker::setup_race_ranges() {
     block_.dynamic_hi = block_.dynamic_lo + launch_.config.dynamic_smem_bytes;
     dynamic_shadow_.assign(launch_.config.dynamic_smem_bytes, Shadow{});
   }
+  spaces_ = AddressSpaces{block_.static_lo, block_.static_hi, block_.dynamic_lo, block_.dynamic_hi,
+                          &launch_.device_ranges};
 }
 
 void Worker::run() {
@@ -246,7 +250,6 @@ bool Worker::run_block(std::uint64_t linear_block) {
   ++epoch_;
   queue_head_ = queue_tail_ = 0;
   if (counting_) {
-    log_.reset(n_);
     counters_.blocks += 1;
     counters_.warps += (n_ + 31) / 32;
     counters_.threads += n_;
@@ -261,6 +264,11 @@ bool Worker::run_block(std::uint64_t linear_block) {
     t->state = kRunnable;
     t->wait_file = nullptr;
     t->wait_line = 0;
+    std::fill(std::begin(t->ops), std::end(t->ops), 0u);
+    t->log = nullptr;
+    t->log_count = t->log_capacity = 0;
+    if (counting_)
+      log_.attach(t);
     t->fiber = ctx::make_fcontext(pool_->stack_top(i), StackPool::stack_bytes(), &fiber_entry);
     queue_[queue_tail_++] = i;
   }
@@ -304,7 +312,7 @@ bool Worker::run_block(std::uint64_t linear_block) {
     return false;
   }
   if (counting_)
-    log_.flush_all(counters_);
+    flush_counters();
   return true;
 }
 
@@ -369,9 +377,34 @@ void Worker::barrier(Thread* t, const char* file, unsigned line, int kind, int p
   arrived_ = 0;
   ++epoch_; // a new interval between barriers for the race check
   if (counting_) {
-    log_.flush_all(counters_);
+    flush_counters();
     counters_.barriers += (live_ + 31) / 32; // approximately: warps with live threads
   }
+}
+
+void Worker::flush_warp_counters(std::uint32_t warp) {
+  const std::uint32_t wbase = warp * 32;
+  const std::uint32_t lanes = std::min<std::uint32_t>(32, n_ - wbase);
+  std::array<Thread*, 32> threads{};
+  for (std::uint32_t l = 0; l < lanes; ++l)
+    threads[l] = thread(wbase + l);
+  log_.flush_warp(threads.data(), lanes, spaces_, counters_);
+  std::array<std::uint32_t, lutgemm_emu::kOpKinds> most{};
+  for (std::uint32_t l = 0; l < lanes; ++l) {
+    Thread* o = threads[l];
+    for (int k = 0; k < lutgemm_emu::kOpKinds; ++k) {
+      counters_.thread_ops[k] += o->ops[k];
+      most[k] = std::max(most[k], o->ops[k]);
+      o->ops[k] = 0;
+    }
+  }
+  for (int k = 0; k < lutgemm_emu::kOpKinds; ++k)
+    counters_.warp_ops_by_kind[k] += most[k];
+}
+
+void Worker::flush_counters() {
+  for (std::uint32_t w = 0; w < (n_ + 31) / 32; ++w)
+    flush_warp_counters(w);
 }
 
 void Worker::warp_op(Thread* t, const char* file, unsigned line) {
@@ -498,13 +531,18 @@ bool Worker::try_complete_warp(Thread* t, bool on_fiber) {
   ++wsync_[t->warp];
   if (counting_) {
     counters_.warp_ops += 1;
+    if (t->warp_kind == lutgemm_emu::kWarpShfl) {
+      counters_.thread_ops[lutgemm_emu::kOpShfl] += __builtin_popcount(group);
+      counters_.warp_ops_by_kind[lutgemm_emu::kOpShfl] += 1;
+    }
     // The lanes' logs line up only when the whole warp met here (not a subset of its lanes).
     unsigned live_lanes = 0;
     for (std::uint32_t l = 0; l < lanes; ++l)
       if (thread(wbase + l)->state != kDone)
         live_lanes |= 1u << l;
-    if ((group & live_lanes) == live_lanes)
-      log_.flush_warp(t->warp, counters_);
+    if ((group & live_lanes) == live_lanes) {
+      flush_warp_counters(t->warp);
+    }
   }
   return true;
 }
@@ -619,26 +657,8 @@ void Worker::race_report(Thread* t, std::uintptr_t addr, bool write, std::uint16
                 t);
 }
 
-void Worker::memory_access(Thread* t, const void* addr, std::size_t bytes, int op) {
-  const auto a = reinterpret_cast<std::uintptr_t>(addr);
-  const bool shared = (a >= block_.static_lo && a < block_.static_hi) ||
-                      (a >= block_.dynamic_lo && a < block_.dynamic_hi);
-  if (shared) {
-    if (launch_.options.race_check && op != lutgemm_emu::kAccessAtomic)
-      shared_access(t, addr, bytes, op == lutgemm_emu::kAccessStore);
-  } else {
-    // Global if inside a device buffer; anything else (the thread's own stack, the argument
-    // array) is not device memory.
-    const auto& ranges = launch_.device_ranges;
-    auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(a, UINTPTR_MAX));
-    if (it == ranges.begin() || a >= std::prev(it)->second)
-      return;
-  }
-  const Op kind = op == lutgemm_emu::kAccessLoad    ? Op::load
-                  : op == lutgemm_emu::kAccessStore ? Op::store
-                                                    : Op::atomic;
-  log_.record(t->linear, Access{a, static_cast<std::uint16_t>(std::min<std::size_t>(bytes, 0xffff)),
-                                shared ? Space::shared : Space::global, kind});
+void Worker::log_full(Thread* t) {
+  log_.grow(t);
 }
 
 void Worker::shared_access(Thread* t, const void* addr, std::size_t bytes, bool write) {

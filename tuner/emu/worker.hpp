@@ -76,7 +76,7 @@ public:
   void warp_op(lutgemm_emu::Thread* t, const char* file, unsigned line);
   void yield(lutgemm_emu::Thread* t);
   void shared_access(lutgemm_emu::Thread* t, const void* addr, std::size_t bytes, bool write);
-  void memory_access(lutgemm_emu::Thread* t, const void* addr, std::size_t bytes, int op);
+  void log_full(lutgemm_emu::Thread* t);
   const LaunchCounters& counters() const { return counters_; }
 
   // For the signal handler.
@@ -104,6 +104,10 @@ private:
   std::string where(const lutgemm_emu::Thread* t) const;
   lutgemm_emu::Thread* thread(std::uint32_t i) const { return pool_->thread(i); }
   void setup_race_ranges();
+  // Counting launches: adds the logged accesses and counted operations of warp `warp`'s lanes
+  // (of every warp) to the launch's counters and clears them.
+  void flush_warp_counters(std::uint32_t warp);
+  void flush_counters();
   void race_report(lutgemm_emu::Thread* t, std::uintptr_t addr, bool write, std::uint16_t other,
                    bool other_write);
 
@@ -132,6 +136,7 @@ private:
   // Counting launches.
   bool counting_ = false;
   AccessLog log_;
+  AddressSpaces spaces_;
   LaunchCounters counters_;
 
   // Fault state (written by the signal handler, read after siglongjmp).

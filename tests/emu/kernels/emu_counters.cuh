@@ -34,3 +34,30 @@ __global__ void probe_kernel(const float* __restrict__ in, float* __restrict__ o
 }
 
 } // namespace emu_counters
+
+namespace emu_counters {
+
+// Counted operations with known totals per lane, in a block of 64 threads (two warps): 3 fp16
+// adds, 1 multiply, 1 fma, one of each __half2 kind, 2 conversions, 2 integer intrinsics and a
+// shuffle; lanes 0..7 add once more (divergent: warp 0 issues that add once more, warp 1 not).
+__global__ void ops_kernel(const __half* __restrict__ in, float* __restrict__ out) {
+  const int t = threadIdx.x;
+  const __half a = in[t];
+  __half b = __hadd(a, a); // hadd
+  b = b - a;               // hadd (operator)
+  b += a;                  // hadd (operator)
+  b = b * a;               // hmul (operator)
+  b = __hfma(a, b, a);     // hfma
+  __half2 p = __halves2half2(a, b);
+  p = __hadd2(p, p);    // hadd2
+  p = p * p;            // hmul2 (operator)
+  p = __hfma2(p, p, p); // hfma2
+  if (t < 8)
+    b = __hadd(b, a);                                            // hadd, lanes 0..7
+  float f = __half2float(b) + __low2float(p);                    // 2 conversions
+  f += (float)(__popc((unsigned)t) + __byte_perm(t, 0, 0x3210)); // 2 integer intrinsics
+  f = __shfl_xor_sync(0xffffffffu, f, 1);                        // shuffle
+  out[t] = f;
+}
+
+} // namespace emu_counters

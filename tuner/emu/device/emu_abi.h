@@ -12,7 +12,7 @@
 
 namespace lutgemm_emu {
 
-constexpr unsigned kAbiVersion = 2;
+constexpr unsigned kAbiVersion = 3;
 constexpr size_t kSlotBytes = 64 * 1024;
 constexpr size_t kSlotHeaderBytes = 4096; // the Thread record's page
 constexpr size_t kSlotGuardBytes = 4096;  // PROT_NONE between the record and the stack
@@ -52,12 +52,39 @@ struct Hooks {
   void (*yield)(Thread* self);
   // Race check: a plain access of shared memory (already filtered by address range).
   void (*shared_access)(Thread* self, const void* addr, size_t bytes, int is_write);
-  // Counting launches (instrumented builds): every access, unfiltered (the host classifies it);
-  // null otherwise. op: kAccessLoad, kAccessStore or kAccessAtomic.
-  void (*memory_access)(Thread* self, const void* addr, size_t bytes, int op);
+  // Counting launches: the calling thread's access log is full (Thread::log_count ==
+  // log_capacity); the host makes room (a larger Thread::log) and returns.
+  void (*log_full)(Thread* self);
 };
 
 enum AccessOp : int { kAccessLoad = 0, kAccessStore = 1, kAccessAtomic = 2 };
+
+// One memory access, as the device side of a counting launch appends it to its thread's log
+// (instrumented builds; the thread's own stack left out). The host reads the logs of a warp where
+// its lanes are together, classifies the addresses (shared, global, neither) and forms requests.
+struct AccessRecord {
+  uintptr_t address;
+  uint32_t bytes;
+  uint32_t op; // AccessOp; the host adds the address space above it
+};
+
+// Operations counted per thread in instrumented builds (Thread::ops): those the device runtime
+// itself implements (emu_runtime.hpp), so it sees every call. Plain float and integer arithmetic
+// is compiled natively by the host compiler and is not seen. kOpShfl is counted by the host.
+enum OpKind : int {
+  kOpHadd = 0,      // __half add/sub: __hadd, __hsub (and _sat, _rn), +, -, +=, -=, ++, --
+  kOpHmul = 1,      // __half multiply: __hmul (and _sat, _rn), *, *=
+  kOpHfma = 2,      // __half fused multiply-add: __hfma (and _sat, _relu)
+  kOpHadd2 = 3,     // the __half2 forms of the three above
+  kOpHmul2 = 4,     //
+  kOpHfma2 = 5,     //
+  kOpConvert = 6,   // fp16 <-> fp32: __half2float, __float2half(_rn), __low2float, __high2float,
+                    // __floats2half2_rn, __float2half2_rn, __float22half2_rn, __half22float2
+  kOpIntrinsic = 7, // integer intrinsics: __popc(ll), __clz(ll), __ffs(ll), __brev, __byte_perm,
+                    // __funnelshift_*, __mulhi, __umulhi, __mul24, __umul24
+  kOpShfl = 8,      // __shfl*_sync (host-counted)
+  kOpKinds = 9,
+};
 
 struct Block {
   U3 block_idx;
@@ -67,7 +94,8 @@ struct Block {
   const Hooks* hooks;
   // Shared-memory address ranges [lo, hi) checked for races (0, 0 when the check is off).
   uintptr_t static_lo, static_hi, dynamic_lo, dynamic_hi;
-  void* host; // the host side's per-worker state
+  void* host;     // the host side's per-worker state
+  int race_check; // nonzero: plain shared accesses in those ranges go to hooks->shared_access
 };
 
 // Thread::state of a thread that has returned from the kernel (the other states are the host's).
@@ -93,6 +121,12 @@ struct Thread {
   void* back;  // the scheduler's context to return to
   const char* wait_file;
   unsigned wait_line;
+
+  // Counted operations since the warp's last synchronization point (instrumented builds).
+  uint32_t ops[kOpKinds];
+  // Counting launches: this thread's memory accesses since that point (null: not counting).
+  AccessRecord* log;
+  uint32_t log_count, log_capacity;
 };
 
 // The Thread of the running fiber, from the current stack address.

@@ -3,31 +3,45 @@
 // compiler call __tsan_readN/__tsan_writeN before every memory access, but linked without the
 // TSan runtime: these definitions are that runtime. Accesses inside the running block's shared
 // memory go to the host's race checker (Block::hooks->shared_access); everything else returns at
-// once. In counting launches every access goes to Block::hooks->memory_access instead. The
+// once. In counting launches every access is also appended to the thread's log. The
 // runtime's own functions are not instrumented (no_sanitize_thread), and atomics are left alone:
 // atomic accesses never race.
 #include "emu_abi.h"
 
 #define LUTGEMM_EMU_NO_TSAN __attribute__((no_sanitize_thread, noinline))
+#define LUTGEMM_EMU_NO_TSAN_INLINE __attribute__((no_sanitize_thread, always_inline)) inline
 
 namespace lutgemm_emu {
-LUTGEMM_EMU_NO_TSAN inline void race_access(const void* address, size_t bytes, int is_write) {
-  Thread* t = self_from_stack(__builtin_frame_address(0));
-  const Block* b = t->block;
-  if (b->hooks->memory_access != nullptr) { // a counting launch: the host sees every access
-    b->hooks->memory_access(t, address, bytes, is_write ? kAccessStore : kAccessLoad);
+// The running fiber's Thread (self_from_stack, which instrumented code would not inline here).
+LUTGEMM_EMU_NO_TSAN_INLINE Thread* hook_self() {
+  return reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) &
+                                   ~(uintptr_t)(kSlotBytes - 1));
+}
+// Counting launches: appends one access to the thread's log, unless it is on the thread's own
+// stack (its locals, kept in memory by this build's unsplit aggregates), which lies in its slot.
+LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes, uint32_t op) {
+  if ((a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes)
     return;
-  }
+  if (t->log_count == t->log_capacity)
+    t->block->hooks->log_full(t);
+  t->log[t->log_count++] =
+      AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu, op};
+}
+LUTGEMM_EMU_NO_TSAN_INLINE void race_access(const void* address, size_t bytes, int is_write) {
+  Thread* t = hook_self();
   const uintptr_t a = reinterpret_cast<uintptr_t>(address);
-  if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
+  if (t->log != nullptr)
+    log_access(t, a, bytes, is_write ? kAccessStore : kAccessLoad);
+  const Block* b = t->block;
+  if (b->race_check &&
+      ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi)))
     b->hooks->shared_access(t, address, bytes, is_write);
 }
 // Atomics are not instrumented (they never race), but counting launches count them.
 LUTGEMM_EMU_NO_TSAN void count_atomic(const void* address, size_t bytes) {
-  Thread* t = self_from_stack(__builtin_frame_address(0));
-  const Block* b = t->block;
-  if (b->hooks->memory_access != nullptr)
-    b->hooks->memory_access(t, address, bytes, kAccessAtomic);
+  Thread* t = hook_self();
+  if (t->log != nullptr)
+    log_access(t, reinterpret_cast<uintptr_t>(address), bytes, kAccessAtomic);
 }
 } // namespace lutgemm_emu
 

@@ -47,7 +47,67 @@ void count_atomic(const void* address, size_t bytes);
 #define LUTGEMM_EMU_COUNT_ATOMIC(p) ((void)0)
 #endif
 
+// Counted __half arithmetic (emu_abi.h, OpKind): while cuda_fp16.h is read, the functions that
+// the counting wraps are renamed lutgemm_native<name> (so the header's own internal calls stay
+// uncounted), and its operators are left out; counted wrappers and operators of the same names and
+// signatures follow below. Every build uses them; only instrumented builds count.
+#define __CUDA_NO_HALF_OPERATORS__
+#define __CUDA_NO_HALF2_OPERATORS__
+#define __hadd lutgemm_native__hadd
+#define __hsub lutgemm_native__hsub
+#define __hmul lutgemm_native__hmul
+#define __hadd_sat lutgemm_native__hadd_sat
+#define __hsub_sat lutgemm_native__hsub_sat
+#define __hmul_sat lutgemm_native__hmul_sat
+#define __hadd_rn lutgemm_native__hadd_rn
+#define __hsub_rn lutgemm_native__hsub_rn
+#define __hmul_rn lutgemm_native__hmul_rn
+#define __hadd2 lutgemm_native__hadd2
+#define __hsub2 lutgemm_native__hsub2
+#define __hmul2 lutgemm_native__hmul2
+#define __hadd2_sat lutgemm_native__hadd2_sat
+#define __hsub2_sat lutgemm_native__hsub2_sat
+#define __hmul2_sat lutgemm_native__hmul2_sat
+#define __hadd2_rn lutgemm_native__hadd2_rn
+#define __hsub2_rn lutgemm_native__hsub2_rn
+#define __hmul2_rn lutgemm_native__hmul2_rn
+#define __half2float lutgemm_native__half2float
+#define __float2half lutgemm_native__float2half
+#define __float2half_rn lutgemm_native__float2half_rn
+#define __low2float lutgemm_native__low2float
+#define __high2float lutgemm_native__high2float
+#define __floats2half2_rn lutgemm_native__floats2half2_rn
+#define __float2half2_rn lutgemm_native__float2half2_rn
+#define __float22half2_rn lutgemm_native__float22half2_rn
+#define __half22float2 lutgemm_native__half22float2
 #include <cuda_fp16.h>
+#undef __hadd
+#undef __hsub
+#undef __hmul
+#undef __hadd_sat
+#undef __hsub_sat
+#undef __hmul_sat
+#undef __hadd_rn
+#undef __hsub_rn
+#undef __hmul_rn
+#undef __hadd2
+#undef __hsub2
+#undef __hmul2
+#undef __hadd2_sat
+#undef __hsub2_sat
+#undef __hmul2_sat
+#undef __hadd2_rn
+#undef __hsub2_rn
+#undef __hmul2_rn
+#undef __half2float
+#undef __float2half
+#undef __float2half_rn
+#undef __low2float
+#undef __high2float
+#undef __floats2half2_rn
+#undef __float2half2_rn
+#undef __float22half2_rn
+#undef __half22float2
 // Before the built-in variables below become macros: nvcc includes cuda_runtime.h in every .cu
 // file, so most CUDA sources include it too, and its declarations have parameters named gridDim
 // and blockDim. Included here, later includes of it are empty.
@@ -69,6 +129,20 @@ __attribute__((always_inline)) inline Thread& self() {
 inline Block& block() {
   return *self().block;
 }
+
+#ifdef LUTGEMM_EMU_RACE_CHECK
+// One counted operation of the calling thread (summed per thread and per warp by the host).
+// Not instrumented itself, and not inlined into instrumented code (sanitizer attributes differ).
+LUTGEMM_EMU_UNCHECKED __attribute__((noinline)) inline void count_op(int kind) {
+  // self_from_stack() spelled out: instrumented inline code is not inlined into this function.
+  ++reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) &
+                              ~(uintptr_t)(kSlotBytes - 1))
+        ->ops[kind];
+}
+#define LUTGEMM_EMU_COUNT_OP(kind) ::lutgemm_emu::count_op(::lutgemm_emu::kind)
+#else
+#define LUTGEMM_EMU_COUNT_OP(kind) ((void)0)
+#endif
 
 inline unsigned char* dynamic_smem() {
   return block().dynamic_smem;
@@ -275,30 +349,38 @@ template <class T> inline void __stwt(T* p, T v) {
 
 // ---- integer intrinsics ------------------------------------------------------------------------
 inline int __popc(unsigned x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return __builtin_popcount(x);
 }
 inline int __popcll(unsigned long long x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return __builtin_popcountll(x);
 }
 inline int __ffs(int x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return __builtin_ffs(x);
 }
 inline int __ffsll(long long x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return __builtin_ffsll(x);
 }
 inline int __clz(int x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return x == 0 ? 32 : __builtin_clz((unsigned)x);
 }
 inline int __clzll(long long x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return x == 0 ? 64 : __builtin_clzll((unsigned long long)x);
 }
 inline unsigned __brev(unsigned x) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
   x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
   x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
   return __builtin_bswap32(x);
 }
 inline unsigned __byte_perm(unsigned x, unsigned y, unsigned s) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   const unsigned long long bytes = ((unsigned long long)y << 32) | x;
   unsigned r = 0;
   for (int i = 0; i < 4; ++i)
@@ -306,31 +388,39 @@ inline unsigned __byte_perm(unsigned x, unsigned y, unsigned s) {
   return r;
 }
 inline unsigned __funnelshift_l(unsigned lo, unsigned hi, unsigned shift) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   const unsigned long long v = ((unsigned long long)hi << 32) | lo;
   return (unsigned)((v << (shift & 31u)) >> 32);
 }
 inline unsigned __funnelshift_lc(unsigned lo, unsigned hi, unsigned shift) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   const unsigned long long v = ((unsigned long long)hi << 32) | lo;
   return shift >= 32 ? lo : (unsigned)((v << shift) >> 32);
 }
 inline unsigned __funnelshift_r(unsigned lo, unsigned hi, unsigned shift) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   const unsigned long long v = ((unsigned long long)hi << 32) | lo;
   return (unsigned)(v >> (shift & 31u));
 }
 inline unsigned __funnelshift_rc(unsigned lo, unsigned hi, unsigned shift) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   const unsigned long long v = ((unsigned long long)hi << 32) | lo;
   return shift >= 32 ? hi : (unsigned)(v >> shift);
 }
 inline int __mulhi(int a, int b) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return (int)(((long long)a * b) >> 32);
 }
 inline unsigned __umulhi(unsigned a, unsigned b) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return (unsigned)(((unsigned long long)a * b) >> 32);
 }
 inline int __mul24(int a, int b) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return ((a << 8) >> 8) * ((b << 8) >> 8);
 }
 inline unsigned __umul24(unsigned a, unsigned b) {
+  LUTGEMM_EMU_COUNT_OP(kOpIntrinsic);
   return (a & 0xffffffu) * (b & 0xffffffu);
 }
 inline int __float_as_int(float f) {
@@ -391,46 +481,251 @@ template <class A, class B> inline std::common_type_t<A, B> max(A a, B b) {
   return (C)a < (C)b ? (C)b : (C)a;
 }
 
+// ---- counted __half arithmetic -----------------------------------------------------------------
+#define LUTGEMM_EMU_COUNTED2(name, type, kind)                                                     \
+  __forceinline__ type name(const type a, const type b) {                                          \
+    LUTGEMM_EMU_COUNT_OP(kind);                                                                    \
+    return lutgemm_native##name(a, b);                                                             \
+  }
+LUTGEMM_EMU_COUNTED2(__hadd, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hsub, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hadd_sat, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hsub_sat, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hadd_rn, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hsub_rn, __half, kOpHadd)
+LUTGEMM_EMU_COUNTED2(__hmul, __half, kOpHmul)
+LUTGEMM_EMU_COUNTED2(__hmul_sat, __half, kOpHmul)
+LUTGEMM_EMU_COUNTED2(__hmul_rn, __half, kOpHmul)
+LUTGEMM_EMU_COUNTED2(__hadd2, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hsub2, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hadd2_sat, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hsub2_sat, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hadd2_rn, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hsub2_rn, __half2, kOpHadd2)
+LUTGEMM_EMU_COUNTED2(__hmul2, __half2, kOpHmul2)
+LUTGEMM_EMU_COUNTED2(__hmul2_sat, __half2, kOpHmul2)
+LUTGEMM_EMU_COUNTED2(__hmul2_rn, __half2, kOpHmul2)
+#undef LUTGEMM_EMU_COUNTED2
+__forceinline__ __half2 __floats2half2_rn(const float a, const float b) {
+  LUTGEMM_EMU_COUNT_OP(kOpConvert);
+  return lutgemm_native__floats2half2_rn(a, b);
+}
+#define LUTGEMM_EMU_COUNTED1(name, result, type, kind)                                             \
+  __forceinline__ result name(const type a) {                                                      \
+    LUTGEMM_EMU_COUNT_OP(kind);                                                                    \
+    return lutgemm_native##name(a);                                                                \
+  }
+LUTGEMM_EMU_COUNTED1(__half2float, float, __half, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__float2half, __half, float, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__float2half_rn, __half, float, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__low2float, float, __half2, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__high2float, float, __half2, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__float2half2_rn, __half2, float, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__float22half2_rn, __half2, float2, kOpConvert)
+LUTGEMM_EMU_COUNTED1(__half22float2, float2, __half2, kOpConvert)
+#undef LUTGEMM_EMU_COUNTED1
+
+// The operators cuda_fp16.h defines (left out above), on the counted functions.
+__forceinline__ __half operator+(const __half& a, const __half& b) {
+  return __hadd(a, b);
+}
+__forceinline__ __half operator-(const __half& a, const __half& b) {
+  return __hsub(a, b);
+}
+__forceinline__ __half operator*(const __half& a, const __half& b) {
+  return __hmul(a, b);
+}
+__forceinline__ __half operator/(const __half& a, const __half& b) {
+  return __hdiv(a, b);
+}
+__forceinline__ __half& operator+=(__half& a, const __half& b) {
+  return a = __hadd(a, b);
+}
+__forceinline__ __half& operator-=(__half& a, const __half& b) {
+  return a = __hsub(a, b);
+}
+__forceinline__ __half& operator*=(__half& a, const __half& b) {
+  return a = __hmul(a, b);
+}
+__forceinline__ __half& operator/=(__half& a, const __half& b) {
+  return a = __hdiv(a, b);
+}
+__forceinline__ __half& operator++(__half& h) {
+  return h = __hadd(h, __ushort_as_half(0x3c00));
+}
+__forceinline__ __half& operator--(__half& h) {
+  return h = __hsub(h, __ushort_as_half(0x3c00));
+}
+__forceinline__ __half operator++(__half& h, int) {
+  const __half old = h;
+  h = __hadd(h, __ushort_as_half(0x3c00));
+  return old;
+}
+__forceinline__ __half operator--(__half& h, int) {
+  const __half old = h;
+  h = __hsub(h, __ushort_as_half(0x3c00));
+  return old;
+}
+__forceinline__ __half operator+(const __half& h) {
+  return h;
+}
+__forceinline__ __half operator-(const __half& h) {
+  return __hneg(h);
+}
+__forceinline__ bool operator==(const __half& a, const __half& b) {
+  return __heq(a, b);
+}
+__forceinline__ bool operator!=(const __half& a, const __half& b) {
+  return __hneu(a, b);
+}
+__forceinline__ bool operator>(const __half& a, const __half& b) {
+  return __hgt(a, b);
+}
+__forceinline__ bool operator<(const __half& a, const __half& b) {
+  return __hlt(a, b);
+}
+__forceinline__ bool operator>=(const __half& a, const __half& b) {
+  return __hge(a, b);
+}
+__forceinline__ bool operator<=(const __half& a, const __half& b) {
+  return __hle(a, b);
+}
+__forceinline__ __half2 operator+(const __half2& a, const __half2& b) {
+  return __hadd2(a, b);
+}
+__forceinline__ __half2 operator-(const __half2& a, const __half2& b) {
+  return __hsub2(a, b);
+}
+__forceinline__ __half2 operator*(const __half2& a, const __half2& b) {
+  return __hmul2(a, b);
+}
+__forceinline__ __half2 operator/(const __half2& a, const __half2& b) {
+  return __h2div(a, b);
+}
+__forceinline__ __half2& operator+=(__half2& a, const __half2& b) {
+  return a = __hadd2(a, b);
+}
+__forceinline__ __half2& operator-=(__half2& a, const __half2& b) {
+  return a = __hsub2(a, b);
+}
+__forceinline__ __half2& operator*=(__half2& a, const __half2& b) {
+  return a = __hmul2(a, b);
+}
+__forceinline__ __half2& operator/=(__half2& a, const __half2& b) {
+  return a = __h2div(a, b);
+}
+__forceinline__ __half2& operator++(__half2& h) {
+  return h = __hadd2(h, __half2half2(__ushort_as_half(0x3c00)));
+}
+__forceinline__ __half2& operator--(__half2& h) {
+  return h = __hsub2(h, __half2half2(__ushort_as_half(0x3c00)));
+}
+__forceinline__ __half2 operator++(__half2& h, int) {
+  const __half2 old = h;
+  h = __hadd2(h, __half2half2(__ushort_as_half(0x3c00)));
+  return old;
+}
+__forceinline__ __half2 operator--(__half2& h, int) {
+  const __half2 old = h;
+  h = __hsub2(h, __half2half2(__ushort_as_half(0x3c00)));
+  return old;
+}
+__forceinline__ __half2 operator+(const __half2& h) {
+  return h;
+}
+__forceinline__ __half2 operator-(const __half2& h) {
+  return __hneg2(h);
+}
+__forceinline__ bool operator==(const __half2& a, const __half2& b) {
+  return __hbeq2(a, b);
+}
+__forceinline__ bool operator!=(const __half2& a, const __half2& b) {
+  return __hbneu2(a, b);
+}
+__forceinline__ bool operator>(const __half2& a, const __half2& b) {
+  return __hbgt2(a, b);
+}
+__forceinline__ bool operator<(const __half2& a, const __half2& b) {
+  return __hblt2(a, b);
+}
+__forceinline__ bool operator>=(const __half2& a, const __half2& b) {
+  return __hbge2(a, b);
+}
+__forceinline__ bool operator<=(const __half2& a, const __half2& b) {
+  return __hble2(a, b);
+}
+
 // ---- __half intrinsics that cuda_fp16.h declares for devices only ------------------------------
+namespace lutgemm_emu {
 // Fused: the product of two halves is exact in double and the sum rounds once to double, then to
 // half (the double rounding differs from the GPU's single rounding only in rare ties).
+inline __half hfma(__half a, __half b, __half c) {
+  return __double2half((double)lutgemm_native__half2float(a) *
+                           (double)lutgemm_native__half2float(b) +
+                       (double)lutgemm_native__half2float(c));
+}
+inline __half hfma_sat(__half a, __half b, __half c) {
+  const float r = lutgemm_native__half2float(hfma(a, b, c));
+  return lutgemm_native__float2half(r < 0.0f ? 0.0f : (r > 1.0f ? 1.0f : r));
+}
+inline __half hfma_relu(__half a, __half b, __half c) {
+  const __half r = hfma(a, b, c);
+  return lutgemm_native__half2float(r) < 0.0f ? lutgemm_native__float2half(0.0f) : r;
+}
+template <class F> inline __half2 per_half(F f, __half2 a, __half2 b, __half2 c) {
+  return __halves2half2(f(__low2half(a), __low2half(b), __low2half(c)),
+                        f(__high2half(a), __high2half(b), __high2half(c)));
+}
+// A math function of one half, evaluated in float.
+inline __half via_float(float (*f)(float), __half a) {
+  return lutgemm_native__float2half(f(lutgemm_native__half2float(a)));
+}
+inline float rcp(float a) {
+  return 1.0f / a;
+}
+inline float rsqrt(float a) {
+  return 1.0f / sqrtf(a);
+}
+} // namespace lutgemm_emu
+
 inline __half __hfma(__half a, __half b, __half c) {
-  return __double2half((double)__half2float(a) * (double)__half2float(b) + (double)__half2float(c));
+  LUTGEMM_EMU_COUNT_OP(kOpHfma);
+  return ::lutgemm_emu::hfma(a, b, c);
 }
 inline __half __hfma_sat(__half a, __half b, __half c) {
-  const float r = __half2float(__hfma(a, b, c));
-  return __float2half(r < 0.0f ? 0.0f : (r > 1.0f ? 1.0f : r));
+  LUTGEMM_EMU_COUNT_OP(kOpHfma);
+  return ::lutgemm_emu::hfma_sat(a, b, c);
 }
 inline __half __hfma_relu(__half a, __half b, __half c) {
-  const __half r = __hfma(a, b, c);
-  return __half2float(r) < 0.0f ? __float2half(0.0f) : r;
+  LUTGEMM_EMU_COUNT_OP(kOpHfma);
+  return ::lutgemm_emu::hfma_relu(a, b, c);
 }
 inline __half2 __hfma2(__half2 a, __half2 b, __half2 c) {
-  return __halves2half2(__hfma(__low2half(a), __low2half(b), __low2half(c)),
-                        __hfma(__high2half(a), __high2half(b), __high2half(c)));
+  LUTGEMM_EMU_COUNT_OP(kOpHfma2);
+  return ::lutgemm_emu::per_half(::lutgemm_emu::hfma, a, b, c);
 }
 inline __half2 __hfma2_sat(__half2 a, __half2 b, __half2 c) {
-  return __halves2half2(__hfma_sat(__low2half(a), __low2half(b), __low2half(c)),
-                        __hfma_sat(__high2half(a), __high2half(b), __high2half(c)));
+  LUTGEMM_EMU_COUNT_OP(kOpHfma2);
+  return ::lutgemm_emu::per_half(::lutgemm_emu::hfma_sat, a, b, c);
 }
 inline __half2 __hfma2_relu(__half2 a, __half2 b, __half2 c) {
-  return __halves2half2(__hfma_relu(__low2half(a), __low2half(b), __low2half(c)),
-                        __hfma_relu(__high2half(a), __high2half(b), __high2half(c)));
+  LUTGEMM_EMU_COUNT_OP(kOpHfma2);
+  return ::lutgemm_emu::per_half(::lutgemm_emu::hfma_relu, a, b, c);
 }
 inline __half hsqrt(__half a) {
-  return __float2half(sqrtf(__half2float(a)));
+  return ::lutgemm_emu::via_float(sqrtf, a);
 }
 inline __half hrsqrt(__half a) {
-  return __float2half(1.0f / sqrtf(__half2float(a)));
+  return ::lutgemm_emu::via_float(::lutgemm_emu::rsqrt, a);
 }
 inline __half hrcp(__half a) {
-  return __float2half(1.0f / __half2float(a));
+  return ::lutgemm_emu::via_float(::lutgemm_emu::rcp, a);
 }
 inline __half hexp(__half a) {
-  return __float2half(expf(__half2float(a)));
+  return ::lutgemm_emu::via_float(expf, a);
 }
 inline __half hlog(__half a) {
-  return __float2half(logf(__half2float(a)));
+  return ::lutgemm_emu::via_float(logf, a);
 }
 inline __half2 h2sqrt(__half2 a) {
   return __halves2half2(hsqrt(__low2half(a)), hsqrt(__high2half(a)));
@@ -536,10 +831,10 @@ inline float atomicExch(float* p, float v) {
                  ::lutgemm_emu::from_bits<unsigned>(::lutgemm_emu::to_bits(v))));
 }
 inline __half atomicAdd(__half* p, __half v) {
-  return ::lutgemm_emu::atomic_update(p, [v](__half o) { return __hadd(o, v); });
+  return ::lutgemm_emu::atomic_update(p, [v](__half o) { return lutgemm_native__hadd(o, v); });
 }
 inline __half2 atomicAdd(__half2* p, __half2 v) {
-  return ::lutgemm_emu::atomic_update(p, [v](__half2 o) { return __hadd2(o, v); });
+  return ::lutgemm_emu::atomic_update(p, [v](__half2 o) { return lutgemm_native__hadd2(o, v); });
 }
 inline unsigned atomicInc(unsigned* p, unsigned limit) {
   return ::lutgemm_emu::atomic_update(p, [limit](unsigned o) { return o >= limit ? 0u : o + 1u; });
