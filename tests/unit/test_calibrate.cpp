@@ -10,17 +10,16 @@
 #include "store/store.hpp"
 #include "targets/calibrated_targets.hpp"
 
+#include "support/cli_run.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 namespace {
 using namespace lutgemm;
@@ -29,23 +28,9 @@ constexpr const char* kGpu = "NVIDIA A100-SXM4-80GB";
 // The constants the "measurements" come from: neither is the built-in value (0.88, 600 ns).
 constexpr EfficiencyConstants kTruth{0.79, 780};
 
-struct Result {
-  int exit_code = -1;
-  std::string output;
-};
-
-Result run_cli(const std::string& args) {
-  const std::string command = std::string(LUTGEMM_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe)
-    return r;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-    r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// stdout and stderr together: the checks look for a message, not for its stream.
+lutgemm::test::CliResult run_cli(const std::string& args) {
+  return lutgemm::test::run_lutgemm(args, "", true);
 }
 
 std::filesystem::path temp_path(const std::string& name) {
@@ -173,10 +158,10 @@ std::filesystem::path db_path() {
 
 double cublas_fp16_us(const std::string& predict_args) {
   const auto r = run_cli("predict --shape 49152x12288 --json " + predict_args);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   if (r.exit_code != 0)
     return 0;
-  const auto j = nlohmann::json::parse(r.output);
+  const auto j = nlohmann::json::parse(r.out);
   for (const auto& k : j["kernels"]) {
     if (k["kernel"] == "cuBLAS fp16 GEMV")
       return k["total_us"].get<double>();
@@ -230,12 +215,12 @@ TEST(Calibrate, CommandStoresTheFitAndPredictUsesIt) {
   const double before = cublas_fp16_us("--target a100-80gb");
   // Without a calibration the device name is no target.
   const auto unknown = run_cli(fmt::format("predict --target \"{}\" --db {}", kGpu, db));
-  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
-  EXPECT_NE(unknown.output.find("no calibration"), std::string::npos) << unknown.output;
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out;
+  EXPECT_NE(unknown.out.find("no calibration"), std::string::npos) << unknown.out;
 
   const auto r = run_cli(fmt::format("calibrate --db {} --device A100-SXM4 --json", db));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["device"], kGpu);
   EXPECT_EQ(j["constants"]["base"], "a100-80gb");
   EXPECT_NEAR(j["constants"]["achievable_dram_fraction"].get<double>(),
@@ -248,8 +233,8 @@ TEST(Calibrate, CommandStoresTheFitAndPredictUsesIt) {
   const double after = cublas_fp16_us(fmt::format("--target \"{}\" --db {}", kGpu, db));
   EXPECT_GT(after, before * 1.05); // 0.79 of peak instead of 0.88: slower
   const auto text = run_cli(fmt::format("predict --target \"{}\" --db {}", kGpu, db));
-  EXPECT_EQ(text.exit_code, 0) << text.output;
-  EXPECT_NE(text.output.find("Calibrated: calibration"), std::string::npos) << text.output;
+  EXPECT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_NE(text.out.find("Calibrated: calibration"), std::string::npos) << text.out;
 }
 
 TEST(Calibrate, BadInputIsOneLineExit2AndNoWrite) {
@@ -266,21 +251,21 @@ TEST(Calibrate, BadInputIsOneLineExit2AndNoWrite) {
   };
   for (const auto& c : cases) {
     const auto r = run_cli(fmt::format("calibrate --db {} {}", db.string(), c.args));
-    EXPECT_EQ(r.exit_code, 2) << c.args << ": " << r.output;
-    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
-    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_EQ(r.exit_code, 2) << c.args << ": " << r.out;
+    EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << ": " << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   }
   EXPECT_EQ(file_bytes(db), bytes);
 
   const auto missing = temp_path("missing.db");
   remove_db(missing);
   auto r = run_cli(fmt::format("calibrate --db {} --device A100", missing.string()));
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_FALSE(std::filesystem::exists(missing));
 
   const auto other = temp_path("other.txt");
   std::ofstream(other) << "not a database\n";
   r = run_cli(fmt::format("calibrate --db {} --device A100", other.string()));
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_EQ(file_bytes(other), "not a database\n");
 }
