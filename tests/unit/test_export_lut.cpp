@@ -177,6 +177,26 @@ int main() {
 
 } // namespace
 
+// Writes `header` as tuned.hpp and `printer` as print.cpp in a fresh `dir`, compiles them with g++
+// (`flags` added), runs the program and returns what it printed: first word of each line (the
+// entry's label) -> the whole line. Fails the test, naming `what`, when either step fails.
+void compile_and_print(const fs::path& dir, const std::string& header, const char* printer,
+                       const std::string& flags, const std::string& what,
+                       std::map<std::string, std::string>& printed) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "tuned.hpp") << header;
+  std::ofstream(dir / "print.cpp") << printer;
+  ASSERT_EQ(run(fmt::format("g++ -std=c++17 {1} -Werror -I{0} {0}/print.cpp -o {0}/print",
+                            dir.string(), flags)),
+            0)
+      << what << " does not compile; see " << dir;
+  ASSERT_EQ(run(fmt::format("{0}/print > {0}/out.txt", dir.string())), 0);
+  std::ifstream in(dir / "out.txt");
+  for (std::string line; std::getline(in, line);)
+    printed[line.substr(0, line.find(' '))] = line;
+}
+
 TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
   const auto cases = every_knob_value();
   // Every declared value of every knob is in at least one exported entry.
@@ -192,23 +212,12 @@ TEST(ExportLut, EveryKnobValueRoundTripsThroughTheCompiledHeader) {
   const ExportEntry& foreign = entries.back();
   EXPECT_FALSE(foreign.lut.has_value());
 
-  const fs::path dir = fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   ExportProvenance provenance;
   provenance.device = "test";
-  std::ofstream(dir / "tuned.hpp") << write_header(entries, provenance, {"tuned"});
-  std::ofstream(dir / "print.cpp") << kPrinter;
-  ASSERT_EQ(run(fmt::format("g++ -std=c++17 -Wall -Wextra -Werror -I{0} {0}/print.cpp -o {0}/print",
-                            dir.string())),
-            0)
-      << "the header does not compile; see " << dir;
-  ASSERT_EQ(run(fmt::format("{0}/print > {0}/out.txt", dir.string())), 0);
-
   std::map<std::string, std::string> printed; // label -> line
-  std::ifstream in(dir / "out.txt");
-  for (std::string line; std::getline(in, line);)
-    printed[line.substr(0, line.find(' '))] = line;
+  ASSERT_NO_FATAL_FAILURE(compile_and_print(fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut",
+                                            write_header(entries, provenance, {"tuned"}), kPrinter,
+                                            "-Wall -Wextra", "the header", printed));
   ASSERT_EQ(printed.size(), cases.size() + 1);
   EXPECT_EQ(printed.at(foreign.label), foreign.label + " invalid");
   for (const auto& c : cases)
@@ -292,21 +301,10 @@ TEST(ExportLut, WithKernelsDispatchLaunchesEachPlanAsTheTuner) {
   EXPECT_NE(header.find("__global__ void __launch_bounds__(T)"), std::string::npos)
       << "the kernel sources are not embedded";
 
-  const fs::path dir = fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut-dispatch";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::ofstream(dir / "tuned.hpp") << header;
-  std::ofstream(dir / "print.cpp") << kDispatchPrinter;
-  ASSERT_EQ(run(fmt::format("g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -I{0} {0}/print.cpp "
-                            "-o {0}/print",
-                            dir.string())),
-            0)
-      << "the header's plain C++ part does not compile; see " << dir;
-  ASSERT_EQ(run(fmt::format("{0}/print > {0}/out.txt", dir.string())), 0);
   std::map<std::string, std::string> printed; // label -> line
-  std::ifstream in(dir / "out.txt");
-  for (std::string line; std::getline(in, line);)
-    printed[line.substr(0, line.find(' '))] = line;
+  ASSERT_NO_FATAL_FAILURE(compile_and_print(
+      fs::path(LUTGEMM_TEST_BINARY_DIR) / "test-export-lut-dispatch", header, kDispatchPrinter,
+      "-Wall -Wextra -Wpedantic", "the header's plain C++ part", printed));
   ASSERT_EQ(printed.size(), cases.size() + 1);
   EXPECT_EQ(printed.at(entries.back().label), entries.back().label + " rc-1");
   for (const auto& c : cases)
