@@ -8,7 +8,7 @@
 namespace lutgemm {
 
 // How partial sums of different K splits (gridDim.y > 1) reach y. Template argument of the kernels;
-// tuner/kernels/lut_params.hpp names them.
+// tuner/kernels/split_k_plan.hpp names them (combine_mode).
 enum CombineMode : int {
   kCombineNone = 0,   // gridDim.y == 1: each block owns its outputs and stores them in fp16
   kCombineAtomic = 1, // fp32 atomicAdd into a workspace zeroed by zero_f32_kernel, then

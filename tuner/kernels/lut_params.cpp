@@ -91,6 +91,10 @@ int entry_columns(Accum accum) {
   return accum == Accum::h2 ? 2 : accum == Accum::h4 ? 4 : accum == Accum::h8 ? 8 : 1;
 }
 
+bool rounds_sums_to_fp16(Accum accum) {
+  return accum != Accum::f32;
+}
+
 std::string to_string(TableStore store) {
   return store == TableStore::smem ? "smem" : "shfl";
 }
@@ -331,7 +335,7 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
 
 KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
   const int g = problem.group == kRowWise ? 0 : problem.group;
-  const int combine = p.combine == Combine::none ? 0 : p.combine == Combine::atomic ? 1 : 2;
+  const int combine = combine_mode(p.combine);
   KernelSpec spec;
   spec.source = "kernels/lutgemm.cuh";
   spec.name_expression =
@@ -354,26 +358,13 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
   return spec;
 }
 
-KernelSpec zero_f32_spec() {
-  return {"kernels/lutgemm_common.cuh", "lutgemm::zero_f32_kernel", {}};
-}
-KernelSpec f32_to_f16_spec() {
-  return {"kernels/lutgemm_common.cuh", "lutgemm::f32_to_f16_kernel", {}};
-}
-KernelSpec reduce_split_spec() {
-  return {"kernels/lutgemm_common.cuh", "lutgemm::reduce_split_kernel", {}};
-}
-
 LaunchPlan make_launch_plan(const Problem& problem, const LutParams& p) {
   if (auto reason = check(problem, p))
     throw UsageError(
         fmt::format("{} cannot run {}: {}", lut_label(problem, p), to_string(problem), *reason));
-  constexpr int kHelperThreads = 256;
   const std::int64_t m_stride = round_up(problem.m, kRowPadding);
   const std::int64_t rows_per_block = std::int64_t(p.threads) * p.rows_per_thread;
-  const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
-  // split is an upper bound: never more blocks along K than K tiles.
-  const int splits = static_cast<int>(std::min<std::int64_t>(p.split, tiles));
+  const int splits = effective_splits(problem.k, p.k_tile, p.split);
   const long long outputs = static_cast<long long>(problem.batch) * problem.m;
 
   KernelLaunch main;
@@ -386,40 +377,17 @@ LaunchPlan make_launch_plan(const Problem& problem, const LutParams& p) {
   main.config.dynamic_smem_bytes = static_cast<std::uint32_t>(lut_smem_bytes(p));
   // Unused pointer parameters are bound to a buffer that always exists (the kernel never reads
   // `offset` without offsets, nor `workspace` with combine none), so no backend needs null.
-  const bool uses_workspace = p.combine != Combine::none;
   main.args = {KernelArg::buf("bit_words"),
                KernelArg::buf("alpha"),
                KernelArg::buf(problem.has_offset ? "offset" : "alpha"),
                KernelArg::buf("x"),
                KernelArg::buf("y"),
-               KernelArg::buf(uses_workspace ? "workspace" : "y"),
+               workspace_arg(p.combine),
                KernelArg::i32(static_cast<std::int32_t>(problem.m)),
                KernelArg::i32(static_cast<std::int32_t>(problem.k)),
                KernelArg::i32(problem.batch)};
 
-  LaunchPlan plan;
-  const LaunchConfig helper{
-      {elementwise_grid(outputs, kHelperThreads), 1, 1}, {kHelperThreads, 1, 1}, 0};
-  if (p.combine == Combine::atomic) {
-    plan.workspace_bytes = outputs * 4;
-    plan.launches.push_back(
-        {zero_f32_spec(), helper, {KernelArg::buf("workspace"), KernelArg::i64(outputs)}});
-    plan.launches.push_back(main);
-    plan.launches.push_back(
-        {f32_to_f16_spec(),
-         helper,
-         {KernelArg::buf("workspace"), KernelArg::buf("y"), KernelArg::i64(outputs)}});
-  } else if (p.combine == Combine::reduce) {
-    plan.workspace_bytes = outputs * 4 * splits;
-    plan.launches.push_back(main);
-    plan.launches.push_back({reduce_split_spec(),
-                             helper,
-                             {KernelArg::buf("workspace"), KernelArg::buf("y"),
-                              KernelArg::i64(outputs), KernelArg::i32(splits)}});
-  } else {
-    plan.launches.push_back(main);
-  }
-  return plan;
+  return split_k_plan(main, p.combine, outputs, splits);
 }
 
 LutParams default_lut_params(int bits, int batch) {

@@ -23,6 +23,7 @@
 //                                 (full tables, K tile 32, one copy, direct build, f32/f16)
 #include "jit/launch_plan.hpp"
 #include "kernels/knobs.hpp"
+#include "kernels/split_k_plan.hpp" // the combine helpers (zero_f32_spec, ...)
 #include "problem/problem.hpp"
 
 #include <cstdint>
@@ -37,6 +38,9 @@ enum class Accum { f32, f16, h2, h4, h8 };
 std::string to_string(Accum accum);
 // Activation columns one table entry serves: 1 (f32, f16), 2 (h2), 4 (h4), 8 (h8).
 int entry_columns(Accum accum);
+// Whether the variant rounds partial sums to fp16 (fp16 tables or sums: every accum but f32), which
+// gives the verifier's looser accumulation bound (search/verification.hpp).
+bool rounds_sums_to_fp16(Accum accum);
 Accum accum_from_string(const std::string& text); // throws UsageError
 
 enum class TableKind { full, half };
@@ -98,10 +102,5 @@ LaunchPlan make_launch_plan(const Problem& problem, const LutParams& params);
 
 // What we would ship for this (bits, batch) without tuning.
 LutParams default_lut_params(int bits, int batch);
-
-// The helper kernels of the combine modes (kernels/lutgemm_common.cuh).
-KernelSpec zero_f32_spec();
-KernelSpec f32_to_f16_spec();
-KernelSpec reduce_split_spec();
 
 } // namespace lutgemm

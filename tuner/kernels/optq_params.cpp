@@ -1,7 +1,7 @@
 #include "kernels/optq_params.hpp"
 
 #include "common/error.hpp"
-#include "kernels/lut_params.hpp"
+#include "kernels/split_k_plan.hpp"
 
 #include <fmt/format.h>
 
@@ -103,7 +103,7 @@ KernelSpec optq_kernel_spec(const Problem& problem, const OptqParams& p) {
     spec.name_expression =
         fmt::format("lutgemm::optq_dequant_kernel<{}, {}, {}>", problem.bits, g, p.threads);
   } else {
-    const int combine = p.combine == Combine::none ? 0 : p.combine == Combine::atomic ? 1 : 2;
+    const int combine = combine_mode(p.combine);
     spec.name_expression = fmt::format("lutgemm::optq_gemv_kernel<{}, {}, {}, {}, {}, {}>",
                                        problem.bits, g, p.threads, p.k_tile, p.batch_cols, combine);
   }
@@ -128,11 +128,8 @@ LaunchPlan make_launch_plan(const Problem& problem, const OptqParams& p) {
     plan.launches.push_back(launch);
     return plan;
   }
-  constexpr int kHelperThreads = 256;
-  const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
-  const int splits = static_cast<int>(std::min<std::int64_t>(p.split, tiles));
+  const int splits = effective_splits(problem.k, p.k_tile, p.split);
   const long long outputs = static_cast<long long>(problem.batch) * problem.m;
-  const bool uses_workspace = p.combine != Combine::none;
   KernelLaunch main;
   main.spec = optq_kernel_spec(problem, p);
   main.config.grid = {
@@ -141,37 +138,10 @@ LaunchPlan make_launch_plan(const Problem& problem, const OptqParams& p) {
   main.config.block = {static_cast<std::uint32_t>(p.threads), 1, 1};
   main.config.dynamic_smem_bytes = static_cast<std::uint32_t>(optq_smem_bytes(p));
   // `workspace` is never read with combine none: bind a buffer that always exists.
-  main.args = {KernelArg::buf("qweight"),
-               KernelArg::buf("scales"),
-               KernelArg::buf("zeros"),
-               KernelArg::buf("x"),
-               KernelArg::buf("y"),
-               KernelArg::buf(uses_workspace ? "workspace" : "y"),
-               KernelArg::i32(m),
-               KernelArg::i32(k),
-               KernelArg::i32(problem.batch)};
-  const LaunchConfig helper{
-      {elementwise_grid(outputs, kHelperThreads), 1, 1}, {kHelperThreads, 1, 1}, 0};
-  if (p.combine == Combine::atomic) {
-    plan.workspace_bytes = outputs * 4;
-    plan.launches.push_back(
-        {zero_f32_spec(), helper, {KernelArg::buf("workspace"), KernelArg::i64(outputs)}});
-    plan.launches.push_back(main);
-    plan.launches.push_back(
-        {f32_to_f16_spec(),
-         helper,
-         {KernelArg::buf("workspace"), KernelArg::buf("y"), KernelArg::i64(outputs)}});
-  } else if (p.combine == Combine::reduce) {
-    plan.workspace_bytes = outputs * 4 * splits;
-    plan.launches.push_back(main);
-    plan.launches.push_back({reduce_split_spec(),
-                             helper,
-                             {KernelArg::buf("workspace"), KernelArg::buf("y"),
-                              KernelArg::i64(outputs), KernelArg::i32(splits)}});
-  } else {
-    plan.launches.push_back(main);
-  }
-  return plan;
+  main.args = {KernelArg::buf("qweight"), KernelArg::buf("scales"), KernelArg::buf("zeros"),
+               KernelArg::buf("x"),       KernelArg::buf("y"),      workspace_arg(p.combine),
+               KernelArg::i32(m),         KernelArg::i32(k),        KernelArg::i32(problem.batch)};
+  return split_k_plan(main, p.combine, outputs, splits);
 }
 
 OptqParams default_optq_params(OptqKind kind, int bits, int batch) {
