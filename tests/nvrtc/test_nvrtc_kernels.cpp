@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "kernels/lut_registers.hpp"
 #include "nvrtc_grid.hpp"
+#include "support/toolkit.hpp"
 
 #include <cstdlib>
 #include <map>
@@ -250,8 +251,7 @@ TEST(NvrtcKernels, WideLoadsAre128BitConstantLoadsAndDefaultsUseNoLocalMemory) {
   const std::string nvdisasm = find_nvdisasm();
   // scripts/test sets LUTGEMM_REQUIRE_TOOLS=1: scripts/setup installs nvdisasm there, so the SASS
   // check must run, not fall back to PTX.
-  if (const char* required = std::getenv("LUTGEMM_REQUIRE_TOOLS");
-      required != nullptr && std::string(required) == "1" && nvdisasm.empty())
+  if (test::tools_required() && nvdisasm.empty())
     ADD_FAILURE() << "nvdisasm not found (LUTGEMM_REQUIRE_TOOLS=1: run scripts/setup, or set "
                      "LUTGEMM_NVDISASM)";
   std::printf("static check via %s\n", nvdisasm.empty()

@@ -1,6 +1,7 @@
 // `lutgemm devices` without a driver (forced through LUTGEMM_CUDA_DRIVER, so the test means the
 // same on a GPU machine): exit 0, one line saying why, the emulator still listed; --json parses.
 #include "support/cli_run.hpp"
+#include "support/toolkit.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -57,9 +58,7 @@ TEST(DevicesCli, JsonNamesTheStateAndListsTheEmulator) {
 }
 
 TEST(DevicesCli, StubLibraryIsReportedAsUnusableNotAsACrash) {
-  const char* cuda_home = std::getenv("CUDA_HOME");
-  const std::string stub = std::string(cuda_home && *cuda_home ? cuda_home : "/usr/local/cuda") +
-                           "/lib64/stubs/libcuda.so";
+  const std::string stub = (lutgemm::test::cuda_home() / "lib64/stubs/libcuda.so").string();
   if (!std::ifstream(stub))
     GTEST_SKIP() << "no CUDA stub library at " << stub;
   const Result r = run("LUTGEMM_CUDA_DRIVER=" + stub, "devices");

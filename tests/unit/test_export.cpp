@@ -4,6 +4,7 @@
 #include "export/header_writer.hpp"
 
 #include "common/error.hpp"
+#include "support/toolkit.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -240,11 +241,10 @@ TEST(Export, HeaderCompilesWithGppAndFindsExactAndNearest) {
 }
 
 TEST(Export, HeaderCompilesWithNvcc) {
-  const char* cuda_home = std::getenv("CUDA_HOME");
-  const fs::path nvcc =
-      fs::path(cuda_home && *cuda_home ? cuda_home : "/usr/local/cuda") / "bin" / "nvcc";
-  if (!fs::exists(nvcc))
-    GTEST_SKIP() << "no nvcc at " << nvcc;
+  const fs::path nvcc = lutgemm::test::cuda_tool("nvcc");
+  if (!fs::exists(nvcc)) {
+    LUTGEMM_SKIP_OR_FAIL("no nvcc at " << nvcc);
+  }
   const auto f = write_program();
   const auto exe = f.dir / "check_nvcc";
   ASSERT_EQ(run(fmt::format("{} -std=c++17 -I{} {} -o {}", nvcc.string(), f.dir.string(),

@@ -3,6 +3,7 @@
 // one-line errors for bad files. Plot checks skip, with the reason, when python3 or matplotlib is
 // not installed; reproduce's tables need python3 only.
 #include "handmade_db.hpp"
+#include "support/toolkit.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -59,26 +60,15 @@ bool have_matplotlib() {
   return false;
 }
 
-// scripts/test sets LUTGEMM_REQUIRE_TOOLS=1: there the README promises these tools (scripts/setup
-// installs them), so a missing one is a failure, not a silent skip.
-bool tools_required() {
-  const char* value = std::getenv("LUTGEMM_REQUIRE_TOOLS");
-  return value != nullptr && std::string(value) == "1";
-}
-
-#define SKIP_OR_FAIL(why)                                                                          \
-  if (tools_required())                                                                            \
-    GTEST_FAIL() << why << " (LUTGEMM_REQUIRE_TOOLS=1: run scripts/setup)";                        \
-  else                                                                                             \
-    GTEST_SKIP() << why
 #define REQUIRE_PYTHON()                                                                           \
   if (!have_python()) {                                                                            \
-    SKIP_OR_FAIL("python3 (with sqlite3) is not installed");                                       \
+    LUTGEMM_SKIP_OR_FAIL("python3 (with sqlite3) is not installed");                               \
   }
 #define REQUIRE_MATPLOTLIB()                                                                       \
   REQUIRE_PYTHON();                                                                                \
   if (!have_matplotlib()) {                                                                        \
-    SKIP_OR_FAIL("matplotlib/numpy not installed (pip install -r scripts/requirements.txt)");      \
+    LUTGEMM_SKIP_OR_FAIL(                                                                          \
+        "matplotlib/numpy not installed (pip install -r scripts/requirements.txt)");               \
   }
 
 bool is_png(const fs::path& path) {
