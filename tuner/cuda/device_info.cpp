@@ -58,6 +58,16 @@ std::optional<double> spec_table_bandwidth_gbs(std::string_view device_name) {
   return std::nullopt;
 }
 
+std::string current_device_arch() {
+  const DriverStatus& status = driver_status();
+  if (!status.ok())
+    throw DriverUnavailable(status.message);
+  CUdevice device = 0;
+  LUTGEMM_CU(cuCtxGetDevice, &device);
+  return fmt::format("sm_{}{}", attribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+                     attribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR));
+}
+
 DeviceProperties query_device(int ordinal) {
   const DriverStatus& status = driver_status();
   if (!status.ok())

@@ -44,6 +44,10 @@ struct DeviceProperties {
   std::string arch() const; // "sm_90"
 };
 
+// The arch ("sm_90") of the current context's device, for compiling kernels for it. Throws
+// DriverUnavailable without a driver, DriverError without a current context.
+std::string current_device_arch();
+
 // Peak DRAM bandwidth from the memory clock and bus width (DDR: two transfers per clock).
 double bandwidth_from_attributes_gbs(int memory_clock_khz, int bus_width_bits);
 

@@ -37,6 +37,7 @@ namespace lutgemm::cuda {
   X(cuDevicePrimaryCtxRelease, 11000)                                                              \
   X(cuCtxSetCurrent, 4000)                                                                         \
   X(cuCtxGetCurrent, 4000)                                                                         \
+  X(cuCtxGetDevice, 2000)                                                                          \
   X(cuCtxSynchronize, 2000)                                                                        \
   X(cuMemGetInfo, 3020)                                                                            \
   X(cuModuleLoadData, 2000)                                                                        \

@@ -398,6 +398,25 @@ CUresult in_context(Driver& d) {
   return d.current ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
 }
 
+// The frame of every call that touches device state: the driver's lock held, a current context
+// and no sticky fault (else that error), then `body(driver)`.
+template <class Body> CUresult with_context(Body&& body) {
+  Driver& d = state();
+  std::lock_guard lock(d.mutex);
+  if (CUresult r = in_context(d))
+    return r;
+  return body(d);
+}
+
+CUresult emu_cuCtxGetDevice(CUdevice* device) {
+  return with_context([&](Driver&) -> CUresult {
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    *device = 0; // the one emulated device
+    return CUDA_SUCCESS;
+  });
+}
+
 CUresult emu_cuCtxSynchronize() {
   Driver& d = state();
   std::lock_guard lock(d.mutex);
@@ -405,43 +424,37 @@ CUresult emu_cuCtxSynchronize() {
 }
 
 CUresult emu_cuMemGetInfo(std::size_t* free, std::size_t* total) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!free || !total)
-    return CUDA_ERROR_INVALID_VALUE;
-  *total = d.memory->capacity();
-  *free = d.memory->capacity() - d.memory->used();
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!free || !total)
+      return CUDA_ERROR_INVALID_VALUE;
+    *total = d.memory->capacity();
+    *free = d.memory->capacity() - d.memory->used();
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuModuleLoadData(CUmodule* module, const void* image) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!module || !image)
-    return CUDA_ERROR_INVALID_VALUE;
-  std::string why;
-  auto cubin = read_cubin(image, why);
-  if (!cubin)
-    return refuse(d, CUDA_ERROR_INVALID_IMAGE, why);
-  auto loaded = std::make_unique<Module>();
-  loaded->image = std::move(*cubin);
-  *module = reinterpret_cast<CUmodule>(loaded.release());
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!module || !image)
+      return CUDA_ERROR_INVALID_VALUE;
+    std::string why;
+    auto cubin = read_cubin(image, why);
+    if (!cubin)
+      return refuse(d, CUDA_ERROR_INVALID_IMAGE, why);
+    auto loaded = std::make_unique<Module>();
+    loaded->image = std::move(*cubin);
+    *module = reinterpret_cast<CUmodule>(loaded.release());
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuModuleUnload(CUmodule module) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!module)
-    return CUDA_ERROR_INVALID_HANDLE;
-  delete reinterpret_cast<Module*>(module);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!module)
+      return CUDA_ERROR_INVALID_HANDLE;
+    delete reinterpret_cast<Module*>(module);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuModuleGetFunction(CUfunction* function, CUmodule module, const char* name) {
@@ -486,166 +499,154 @@ int max_dynamic_smem(const Function& f, const GpuSpec& spec) {
 }
 
 CUresult emu_cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfunction function) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!value || !function)
-    return CUDA_ERROR_INVALID_VALUE;
-  const auto& f = *reinterpret_cast<Function*>(function);
-  switch (attribute) {
-  case CU_FUNC_ATTRIBUTE_NUM_REGS:
-    *value = f.info.registers;
-    break;
-  case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES:
-    *value = static_cast<int>(f.info.static_smem_bytes);
-    break;
-  case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES:
-    *value = 0; // not read from the CUBIN; the NVRTC log's spill figures are what the tuner keeps
-    break;
-  case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK:
-    *value = d.spec->max_threads_per_block;
-    break;
-  case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES:
-    *value = max_dynamic_smem(f, *d.spec);
-    break;
-  case CU_FUNC_ATTRIBUTE_PTX_VERSION:
-  case CU_FUNC_ATTRIBUTE_BINARY_VERSION:
-    *value = d.spec->compute_capability();
-    break;
-  default:
-    return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
-                  fmt::format("function attribute {} is not emulated", int(attribute)));
-  }
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!value || !function)
+      return CUDA_ERROR_INVALID_VALUE;
+    const auto& f = *reinterpret_cast<Function*>(function);
+    switch (attribute) {
+    case CU_FUNC_ATTRIBUTE_NUM_REGS:
+      *value = f.info.registers;
+      break;
+    case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES:
+      *value = static_cast<int>(f.info.static_smem_bytes);
+      break;
+    case CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES:
+      *value = 0; // not read from the CUBIN; the NVRTC log's spill figures are what the tuner keeps
+      break;
+    case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK:
+      *value = d.spec->max_threads_per_block;
+      break;
+    case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES:
+      *value = max_dynamic_smem(f, *d.spec);
+      break;
+    case CU_FUNC_ATTRIBUTE_PTX_VERSION:
+    case CU_FUNC_ATTRIBUTE_BINARY_VERSION:
+      *value = d.spec->compute_capability();
+      break;
+    default:
+      return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
+                    fmt::format("function attribute {} is not emulated", int(attribute)));
+    }
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuFuncSetAttribute(CUfunction function, CUfunction_attribute attribute, int value) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!function)
-    return CUDA_ERROR_INVALID_HANDLE;
-  auto& f = *reinterpret_cast<Function*>(function);
-  if (attribute != CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)
-    return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
-                  fmt::format("setting function attribute {} is not emulated", int(attribute)));
-  if (value < 0 || f.info.static_smem_bytes + value > d.spec->smem_per_block_optin)
-    return refuse(d, CUDA_ERROR_INVALID_VALUE,
-                  fmt::format("{} bytes of dynamic shared memory plus {} static exceed the {} "
-                              "bytes a block may opt in to",
-                              value, f.info.static_smem_bytes, d.spec->smem_per_block_optin));
-  f.max_dynamic_smem = value;
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!function)
+      return CUDA_ERROR_INVALID_HANDLE;
+    auto& f = *reinterpret_cast<Function*>(function);
+    if (attribute != CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)
+      return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
+                    fmt::format("setting function attribute {} is not emulated", int(attribute)));
+    if (value < 0 || f.info.static_smem_bytes + value > d.spec->smem_per_block_optin)
+      return refuse(d, CUDA_ERROR_INVALID_VALUE,
+                    fmt::format("{} bytes of dynamic shared memory plus {} static exceed the {} "
+                                "bytes a block may opt in to",
+                                value, f.info.static_smem_bytes, d.spec->smem_per_block_optin));
+    f.max_dynamic_smem = value;
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, CUfunction function,
                                                          int block_size, std::size_t dynamic_smem) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!blocks || !function || block_size <= 0)
-    return CUDA_ERROR_INVALID_VALUE;
-  const auto& f = *reinterpret_cast<Function*>(function);
-  const GpuSpec& s = *d.spec;
-  const int warps = (block_size + s.warp_size - 1) / s.warp_size;
-  int fit = std::min(s.max_blocks_per_sm, s.max_threads_per_sm / (warps * s.warp_size));
-  if (f.info.registers > 0)
-    fit = std::min(fit, s.regs_per_sm / (f.info.registers * warps * s.warp_size));
-  const std::int64_t smem = f.info.static_smem_bytes + static_cast<std::int64_t>(dynamic_smem);
-  if (smem > 0)
-    fit = std::min<std::int64_t>(fit, s.smem_per_sm / smem);
-  *blocks = std::max(0, fit);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!blocks || !function || block_size <= 0)
+      return CUDA_ERROR_INVALID_VALUE;
+    const auto& f = *reinterpret_cast<Function*>(function);
+    const GpuSpec& s = *d.spec;
+    const int warps = (block_size + s.warp_size - 1) / s.warp_size;
+    int fit = std::min(s.max_blocks_per_sm, s.max_threads_per_sm / (warps * s.warp_size));
+    if (f.info.registers > 0)
+      fit = std::min(fit, s.regs_per_sm / (f.info.registers * warps * s.warp_size));
+    const std::int64_t smem = f.info.static_smem_bytes + static_cast<std::int64_t>(dynamic_smem);
+    if (smem > 0)
+      fit = std::min<std::int64_t>(fit, s.smem_per_sm / smem);
+    *blocks = std::max(0, fit);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuLaunchKernel(CUfunction function, unsigned grid_x, unsigned grid_y, unsigned grid_z,
                             unsigned block_x, unsigned block_y, unsigned block_z,
                             unsigned dynamic_smem, CUstream, void** params, void** extra) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!function)
-    return CUDA_ERROR_INVALID_HANDLE;
-  if (extra)
-    return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
-                  "cuLaunchKernel's `extra` argument buffer is not emulated; pass kernelParams");
-  const auto& f = *reinterpret_cast<Function*>(function);
-  if (static_cast<std::int64_t>(dynamic_smem) > max_dynamic_smem(f, *d.spec))
-    return refuse(d, CUDA_ERROR_INVALID_VALUE,
-                  fmt::format("{} bytes of dynamic shared memory exceed the function's {} (set "
-                              "CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES to opt in)",
-                              dynamic_smem, max_dynamic_smem(f, *d.spec)));
-  ++d.launches;
-  const auto& s = switches();
-  if (s.fault_launch > 0 && d.launches == s.fault_launch &&
-      (s.fault_marker.empty() || !std::filesystem::exists(s.fault_marker))) {
-    if (!s.fault_marker.empty())
-      std::ofstream(s.fault_marker) << "faulted\n";
-    d.sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
-    return refuse(d, CUDA_ERROR_ILLEGAL_ADDRESS,
-                  fmt::format("injected sticky fault on launch {} (LUTGEMM_EMUCUDA_FAULT_LAUNCH)",
-                              d.launches));
-  }
-  LaunchConfig config;
-  config.grid = {grid_x, grid_y, grid_z};
-  config.block = {block_x, block_y, block_z};
-  config.dynamic_smem_bytes = dynamic_smem;
-  emu::LaunchOptions options;
-  options.smem_limit_bytes = static_cast<std::uint32_t>(
-      std::min<std::int64_t>(f.info.static_smem_bytes + max_dynamic_smem(f, *d.spec),
-                             emu::emulator_info().smem_optin_bytes));
-  options.worker_threads = s.threads;
-  try {
-    emu::launch(*f.kernel, config, params, options);
-  } catch (const emu::EmuError& e) {
-    switch (e.kind()) {
-    case emu::ErrorKind::launch_config:
-    case emu::ErrorKind::compile_error:
-      return refuse(d, CUDA_ERROR_INVALID_VALUE, e.what());
-    case emu::ErrorKind::timeout:
-    case emu::ErrorKind::deadlock:
-      d.sticky = CUDA_ERROR_LAUNCH_TIMEOUT;
-      return refuse(d, d.sticky, e.what());
-    case emu::ErrorKind::out_of_bounds:
+  return with_context([&](Driver& d) -> CUresult {
+    if (!function)
+      return CUDA_ERROR_INVALID_HANDLE;
+    if (extra)
+      return refuse(d, CUDA_ERROR_NOT_SUPPORTED,
+                    "cuLaunchKernel's `extra` argument buffer is not emulated; pass kernelParams");
+    const auto& f = *reinterpret_cast<Function*>(function);
+    if (static_cast<std::int64_t>(dynamic_smem) > max_dynamic_smem(f, *d.spec))
+      return refuse(d, CUDA_ERROR_INVALID_VALUE,
+                    fmt::format("{} bytes of dynamic shared memory exceed the function's {} (set "
+                                "CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES to opt in)",
+                                dynamic_smem, max_dynamic_smem(f, *d.spec)));
+    ++d.launches;
+    const auto& s = switches();
+    if (s.fault_launch > 0 && d.launches == s.fault_launch &&
+        (s.fault_marker.empty() || !std::filesystem::exists(s.fault_marker))) {
+      if (!s.fault_marker.empty())
+        std::ofstream(s.fault_marker) << "faulted\n";
       d.sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
-      return refuse(d, d.sticky, e.what());
-    default:
-      d.sticky = CUDA_ERROR_LAUNCH_FAILED;
-      return refuse(d, d.sticky, e.what());
+      return refuse(d, CUDA_ERROR_ILLEGAL_ADDRESS,
+                    fmt::format("injected sticky fault on launch {} (LUTGEMM_EMUCUDA_FAULT_LAUNCH)",
+                                d.launches));
     }
-  }
-  return CUDA_SUCCESS;
+    LaunchConfig config;
+    config.grid = {grid_x, grid_y, grid_z};
+    config.block = {block_x, block_y, block_z};
+    config.dynamic_smem_bytes = dynamic_smem;
+    emu::LaunchOptions options;
+    options.smem_limit_bytes = static_cast<std::uint32_t>(
+        std::min<std::int64_t>(f.info.static_smem_bytes + max_dynamic_smem(f, *d.spec),
+                               emu::emulator_info().smem_optin_bytes));
+    options.worker_threads = s.threads;
+    try {
+      emu::launch(*f.kernel, config, params, options);
+    } catch (const emu::EmuError& e) {
+      switch (e.kind()) {
+      case emu::ErrorKind::launch_config:
+      case emu::ErrorKind::compile_error:
+        return refuse(d, CUDA_ERROR_INVALID_VALUE, e.what());
+      case emu::ErrorKind::timeout:
+      case emu::ErrorKind::deadlock:
+        d.sticky = CUDA_ERROR_LAUNCH_TIMEOUT;
+        return refuse(d, d.sticky, e.what());
+      case emu::ErrorKind::out_of_bounds:
+        d.sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+        return refuse(d, d.sticky, e.what());
+      default:
+        d.sticky = CUDA_ERROR_LAUNCH_FAILED;
+        return refuse(d, d.sticky, e.what());
+      }
+    }
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemAlloc(CUdeviceptr* pointer, std::size_t bytes) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!pointer || bytes == 0)
-    return CUDA_ERROR_INVALID_VALUE;
-  const std::uintptr_t address = d.memory->allocate(bytes);
-  if (address == 0)
-    return refuse(d, CUDA_ERROR_OUT_OF_MEMORY,
-                  fmt::format("{} bytes requested, {} of {} in use", bytes, d.memory->used(),
-                              d.memory->capacity()));
-  *pointer = static_cast<CUdeviceptr>(address);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!pointer || bytes == 0)
+      return CUDA_ERROR_INVALID_VALUE;
+    const std::uintptr_t address = d.memory->allocate(bytes);
+    if (address == 0)
+      return refuse(d, CUDA_ERROR_OUT_OF_MEMORY,
+                    fmt::format("{} bytes requested, {} of {} in use", bytes, d.memory->used(),
+                                d.memory->capacity()));
+    *pointer = static_cast<CUdeviceptr>(address);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemFree(CUdeviceptr pointer) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!d.memory->release(static_cast<std::uintptr_t>(pointer)))
-    return refuse(d, CUDA_ERROR_INVALID_VALUE,
-                  fmt::format("cuMemFree of {:#x}, not a live allocation", pointer));
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    if (!d.memory->release(static_cast<std::uintptr_t>(pointer)))
+      return refuse(d, CUDA_ERROR_INVALID_VALUE,
+                    fmt::format("cuMemFree of {:#x}, not a live allocation", pointer));
+    return CUDA_SUCCESS;
+  });
 }
 
 void* device_span(Driver& d, CUdeviceptr pointer, std::size_t bytes) {
@@ -658,52 +659,44 @@ CUresult bad_range(Driver& d, const char* call, CUdeviceptr pointer, std::size_t
 }
 
 CUresult emu_cuMemcpyHtoD(CUdeviceptr destination, const void* source, std::size_t bytes) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  void* to = device_span(d, destination, bytes);
-  if (!to || (!source && bytes > 0))
-    return bad_range(d, "cuMemcpyHtoD", destination, bytes);
-  std::memcpy(to, source, bytes);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    void* to = device_span(d, destination, bytes);
+    if (!to || (!source && bytes > 0))
+      return bad_range(d, "cuMemcpyHtoD", destination, bytes);
+    std::memcpy(to, source, bytes);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemcpyDtoH(void* destination, CUdeviceptr source, std::size_t bytes) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  const void* from = device_span(d, source, bytes);
-  if (!from || (!destination && bytes > 0))
-    return bad_range(d, "cuMemcpyDtoH", source, bytes);
-  std::memcpy(destination, from, bytes);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    const void* from = device_span(d, source, bytes);
+    if (!from || (!destination && bytes > 0))
+      return bad_range(d, "cuMemcpyDtoH", source, bytes);
+    std::memcpy(destination, from, bytes);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemcpyDtoD(CUdeviceptr destination, CUdeviceptr source, std::size_t bytes) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  void* to = device_span(d, destination, bytes);
-  const void* from = device_span(d, source, bytes);
-  if (!to || !from)
-    return bad_range(d, "cuMemcpyDtoD", to ? source : destination, bytes);
-  std::memmove(to, from, bytes);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    void* to = device_span(d, destination, bytes);
+    const void* from = device_span(d, source, bytes);
+    if (!to || !from)
+      return bad_range(d, "cuMemcpyDtoD", to ? source : destination, bytes);
+    std::memmove(to, from, bytes);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemsetD8(CUdeviceptr destination, unsigned char value, std::size_t count) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  void* to = device_span(d, destination, count);
-  if (!to)
-    return bad_range(d, "cuMemsetD8", destination, count);
-  std::memset(to, value, count);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver& d) -> CUresult {
+    void* to = device_span(d, destination, count);
+    if (!to)
+      return bad_range(d, "cuMemsetD8", destination, count);
+    std::memset(to, value, count);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuMemsetD8Async(CUdeviceptr destination, unsigned char value, std::size_t count,
@@ -712,25 +705,21 @@ CUresult emu_cuMemsetD8Async(CUdeviceptr destination, unsigned char value, std::
 }
 
 CUresult emu_cuStreamCreate(CUstream* stream, unsigned int) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!stream)
-    return CUDA_ERROR_INVALID_VALUE;
-  *stream = reinterpret_cast<CUstream>(new Stream);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!stream)
+      return CUDA_ERROR_INVALID_VALUE;
+    *stream = reinterpret_cast<CUstream>(new Stream);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuStreamDestroy(CUstream stream) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!stream)
-    return CUDA_ERROR_INVALID_HANDLE;
-  delete reinterpret_cast<Stream*>(stream);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!stream)
+      return CUDA_ERROR_INVALID_HANDLE;
+    delete reinterpret_cast<Stream*>(stream);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuStreamSynchronize(CUstream) {
@@ -740,61 +729,50 @@ CUresult emu_cuStreamSynchronize(CUstream) {
 }
 
 CUresult emu_cuEventCreate(CUevent* event, unsigned int) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!event)
-    return CUDA_ERROR_INVALID_VALUE;
-  *event = reinterpret_cast<CUevent>(new Event);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!event)
+      return CUDA_ERROR_INVALID_VALUE;
+    *event = reinterpret_cast<CUevent>(new Event);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuEventDestroy(CUevent event) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!event)
-    return CUDA_ERROR_INVALID_HANDLE;
-  delete reinterpret_cast<Event*>(event);
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!event)
+      return CUDA_ERROR_INVALID_HANDLE;
+    delete reinterpret_cast<Event*>(event);
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuEventRecord(CUevent event, CUstream) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!event)
-    return CUDA_ERROR_INVALID_HANDLE;
-  auto& e = *reinterpret_cast<Event*>(event);
-  e.when = Clock::now(); // everything queued before it has run: launches are synchronous
-  e.recorded = true;
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!event)
+      return CUDA_ERROR_INVALID_HANDLE;
+    auto& e = *reinterpret_cast<Event*>(event);
+    e.when = Clock::now(); // everything queued before it has run: launches are synchronous
+    e.recorded = true;
+    return CUDA_SUCCESS;
+  });
 }
 
 CUresult emu_cuEventSynchronize(CUevent event) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  return event ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE;
+  return with_context(
+      [&](Driver&) -> CUresult { return event ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE; });
 }
 
 CUresult emu_cuEventElapsedTime(float* ms, CUevent start, CUevent stop) {
-  Driver& d = state();
-  std::lock_guard lock(d.mutex);
-  if (CUresult r = in_context(d))
-    return r;
-  if (!ms || !start || !stop)
-    return CUDA_ERROR_INVALID_HANDLE;
-  const auto& a = *reinterpret_cast<Event*>(start);
-  const auto& b = *reinterpret_cast<Event*>(stop);
-  if (!a.recorded || !b.recorded)
-    return CUDA_ERROR_INVALID_HANDLE;
-  *ms = std::chrono::duration<float, std::milli>(b.when - a.when).count();
-  return CUDA_SUCCESS;
+  return with_context([&](Driver&) -> CUresult {
+    if (!ms || !start || !stop)
+      return CUDA_ERROR_INVALID_HANDLE;
+    const auto& a = *reinterpret_cast<Event*>(start);
+    const auto& b = *reinterpret_cast<Event*>(stop);
+    if (!a.recorded || !b.recorded)
+      return CUDA_ERROR_INVALID_HANDLE;
+    *ms = std::chrono::duration<float, std::milli>(b.when - a.when).count();
+    return CUDA_SUCCESS;
+  });
 }
 
 struct Entry {
