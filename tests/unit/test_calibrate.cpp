@@ -235,6 +235,22 @@ TEST(Calibrate, CommandStoresTheFitAndPredictUsesIt) {
   const auto text = run_cli(fmt::format("predict --target \"{}\" --db {}", kGpu, db));
   EXPECT_EQ(text.exit_code, 0) << text.out;
   EXPECT_NE(text.out.find("Calibrated: calibration"), std::string::npos) << text.out;
+
+  // report --target with the device's name models with the calibration too, and its notes say so.
+  const auto plain = run_cli(fmt::format("report --table 1 --db {} --target a100-80gb", db));
+  const auto calibrated =
+      run_cli(fmt::format("report --table 1 --db {} --target \"{}\"", db, kGpu));
+  ASSERT_EQ(plain.exit_code, 0) << plain.out;
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.out;
+  EXPECT_EQ(plain.out.find("(calibration"), std::string::npos) << plain.out;
+  EXPECT_NE(calibrated.out.find("(calibration"), std::string::npos) << calibrated.out;
+  // The cuBLAS fp16 row's model column moves (its measured column is the same row of the db).
+  const auto row = [](const std::string& out) {
+    const auto at = out.find("| cuBLAS FP16 |");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  ASSERT_FALSE(row(plain.out).empty()) << plain.out;
+  EXPECT_NE(row(plain.out), row(calibrated.out));
 }
 
 TEST(Calibrate, BadInputIsOneLineExit2AndNoWrite) {

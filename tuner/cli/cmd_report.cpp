@@ -1,5 +1,6 @@
 // `lutgemm report`: the paper's tables next to this device's measurements, DRAM floors and the
 // model. `--table results` lists every stored result (the data behind scripts/plots.py).
+#include "cli/calibrated_target.hpp"
 #include "cli/command_registry.hpp"
 #include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
@@ -63,8 +64,8 @@ public:
     app.add_option("--device", device_, "Device in the database (name or unique part of it)");
     auto* target_option =
         app.add_option("--target", target_,
-                       "Built-in GPU for floors and the model (default: the device's own, else "
-                       "a100-80gb): " +
+                       "GPU for floors and the model (default: the device's own, else "
+                       "a100-80gb): a calibrated device of --db (`lutgemm calibrate`), or " +
                            known_target_keys());
     cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--format", format_, "md, csv or json")->default_val("md");
@@ -91,6 +92,9 @@ public:
       context.results = queries->results(device->name);
     }
     if (!target_.empty()) {
+      // A device of the database with a calibration (`lutgemm calibrate`) is a target too.
+      if (!db_.empty())
+        cli::load_calibrated_target(target_, db_);
       context.target = &find_target(target_);
     } else if (device && !device->target_key.empty()) {
       context.target = &find_target(device->target_key);

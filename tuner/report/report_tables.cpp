@@ -26,6 +26,11 @@ std::string target_text(const GpuSpec& t) {
   return fmt::format("{} datasheet, {:.0f} GB/s", t.key, t.dram_gbps);
 }
 
+// The model's target as the notes name it, with the calibration when `lutgemm calibrate` fitted it.
+std::string model_target_text(const GpuSpec& t) {
+  return t.calibration.empty() ? std::string(t.key) : fmt::format("{} ({})", t.key, t.calibration);
+}
+
 Cell text(std::string s) {
   return {std::move(s), std::nullopt};
 }
@@ -105,7 +110,8 @@ ReportTable table1(const ReportContext& c) {
       {"measured ms", fmt::format("measured on {} (median, ± noise)", device_text(c))},
       {"measured speed-up", "measured cuBLAS fp16 / measured kernel, same device"},
       {"DRAM floor ms", fmt::format("bytes / peak bandwidth ({})", target_text(target))},
-      {"model ms", fmt::format("performance model for {} (paper's kernel design)", target.key)},
+      {"model ms",
+       fmt::format("performance model for {} (paper's kernel design)", model_target_text(target))},
       {"model error", "(model - measured) / measured"},
       {"best variant", "label of the fastest measured variant"},
   };
@@ -161,7 +167,7 @@ ReportTable table2(const ReportContext& c) {
       {"measured ms", fmt::format("measured on {} (median, ± noise), one GPU", device_text(c))},
       {"measured speed-up", "measured 1-GPU cuBLAS fp16 / measured row"},
       {"DRAM floor ms", fmt::format("bytes per GPU / peak bandwidth ({})", target_text(target))},
-      {"model ms", fmt::format("performance model for {}, per GPU", target.key)},
+      {"model ms", fmt::format("performance model for {}, per GPU", model_target_text(target))},
       {"model speed-up", "model 1-GPU cuBLAS fp16 / model row"},
   };
   const CsvTable paper = paper_table(kPaperTable2);
@@ -246,7 +252,8 @@ ReportTable end_to_end(TableId id, const ReportContext& c) {
        fmt::format("sum of measured GEMV medians on {} x blocks (estimate)", device_text(c))},
       {"kernel-sum DRAM floor ms",
        fmt::format("sum of layer bytes / peak ({})", target_text(target))},
-      {"kernel-sum model ms", fmt::format("sum of model predictions for {}", target.key)},
+      {"kernel-sum model ms",
+       fmt::format("sum of model predictions for {}", model_target_text(target))},
       {"streamed GB per GPU",
        fmt::format("bytes of every linear layer per token vs {} memory", target.key)},
   };
@@ -389,7 +396,8 @@ ReportTable build_results_table(const ReportContext& c) {
       {"median ms", "database"},
       {"noise %", "database"},
       {"DRAM floor ms", fmt::format("bytes / peak bandwidth ({})", target_text(target))},
-      {"model ms", fmt::format("performance model for {} (paper's kernel design)", target.key)},
+      {"model ms",
+       fmt::format("performance model for {} (paper's kernel design)", model_target_text(target))},
       {"floor / time", "DRAM floor / median: the fraction of peak bandwidth reached"},
       {"smem conflicts", "emulated (tune --counters): shared-load wavefronts per request, 1 = "
                          "conflict-free; - = not counted"},
