@@ -123,3 +123,29 @@ TEST(EmuDriverTune, DevicesWorkersThenOneLeaderRetest) {
             0);
   std::filesystem::remove(db);
 }
+
+// The OPTQ fused GEMV baseline inside a tune: the provider compiles the OPTQ family's shipped
+// variant, the emulated driver runs it, the tuner times it with its own rules and verifies its
+// output against the float64 reference of the packed layer; cuBLAS cannot start on the emulated
+// driver, so the dequantize-then-GEMM baseline is a launch_error with cuBLAS's one line.
+TEST(EmuDriverTune, OptqBaselinesAreTimedAndVerifiedInATune) {
+  const auto db = fresh_path("optq") + ".db";
+  // One LUT-GEMM variant (the baselines are what is tested), q4 for the OPTQ kernels.
+  std::string tune = kTwoVariants + " --db '" + db + "'";
+  tune.replace(tune.find("--bits 3"), 8, "--bits 4");
+  tune.replace(tune.find("--shape 256x256"), 15, "--shape 256x512");
+  tune.replace(tune.find("accum=f32,f16"), 13, "accum=f32");
+  tune.replace(tune.find("--baselines none"), 16, "--baselines optq_fused_gemv,optq_dequant_gemm");
+  const auto r = run(tune, kT4);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string of = "variant_id IN (SELECT id FROM variants WHERE family = ";
+  EXPECT_EQ(rows(db, of + "'optq_fused_gemv') AND disposition = 'ok' AND median_us > 0 AND "
+                          "max_error IS NOT NULL"),
+            1)
+      << r.out << r.err;
+  EXPECT_EQ(rows(db, of + "'optq_dequant_gemm') AND disposition = 'launch_error' AND "
+                          "message LIKE '%cuBLAS could not start%'"),
+            1)
+      << r.out << r.err;
+  std::filesystem::remove(db);
+}

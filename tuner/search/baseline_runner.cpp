@@ -5,10 +5,12 @@
 #include "quant/generate.hpp"
 #include "quant/packed_gptq.hpp"
 #include "quant/uniform.hpp"
+#include "search/baseline_check.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
+#include <stdexcept>
 
 namespace lutgemm::search {
 namespace {
@@ -46,6 +48,13 @@ private:
   measure::StopPolicy stop_;
 };
 
+// A timed baseline whose output fails the verifier's rule: stored as wrong_result, not timed.
+class WrongBaselineOutput : public std::runtime_error {
+public:
+  explicit WrongBaselineOutput(const std::string& what)
+      : std::runtime_error("output differs from the float64 reference: " + what) {}
+};
+
 } // namespace
 
 std::vector<BaselineOutcome> run_baselines(const Problem& problem,
@@ -80,6 +89,11 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
         options.weight_copies = context.weight_copies;
         options.cold_l2_bytes = context.l2_bytes;
         auto result = baselines::run(*provider, inputs, timer, options);
+        const auto check = check_baseline_output(name, inputs, result.output);
+        if (check)
+          r.max_error = check->max_abs_error;
+        if (check && !check->ok)
+          throw WrongBaselineOutput(check->message);
         std::vector<double> us;
         for (double ms : result.timing.ms)
           us.push_back(ms * 1000.0);
@@ -95,6 +109,9 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
         r.gbps = result.gb_per_s;
         if (context.dram_peak_gbps > 0)
           r.pct_dram_peak = 100.0 * result.gb_per_s / context.dram_peak_gbps;
+      } catch (const WrongBaselineOutput& e) {
+        outcome.disposition = Disposition::wrong_result;
+        outcome.message = e.what();
       } catch (const std::exception& e) {
         outcome.disposition = Disposition::launch_error;
         outcome.message = e.what();

@@ -35,5 +35,9 @@ struct Comparison {
 // NaN or infinity never passes.
 Comparison compare_output(const std::vector<std::uint16_t>& y, const std::vector<double>& reference,
                           std::int64_t k, bool fp16_accumulation);
+// The same rule for outputs already read back as doubles (the baselines' output(); fp32 outputs
+// are held to the same bound, which their extra precision only makes easier).
+Comparison compare_values(const std::vector<double>& y, const std::vector<double>& reference,
+                          std::int64_t k, bool fp16_accumulation);
 
 } // namespace lutgemm::search

@@ -1,0 +1,23 @@
+#pragma once
+// A baseline's output checked the way a LUT-GEMM variant's is (search/verification.hpp): against
+// the float64 product of the weights the provider was given, so that a timed baseline that
+// computes something else (a transposed operand, a wrong leading dimension, a kernel bug in the
+// OPTQ providers) is stored as wrong_result rather than as a speed-up to beat.
+#include "baselines/provider.hpp"
+#include "search/verification.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lutgemm::search {
+
+// nullopt when the provider's output has no reference here: cublas_int8 quantizes the weights to
+// int8 itself, so its error against the fp16 weights is quantization error, not a bug. The OPTQ
+// providers are checked against the GPTQ-packed layer (inputs.gptq), the others against the fp16
+// weights; cublas_fp16_acc16 with the fp16-accumulation bound.
+std::optional<Comparison> check_baseline_output(const std::string& provider,
+                                                const baselines::BaselineInputs& inputs,
+                                                const std::vector<double>& output);
+
+} // namespace lutgemm::search
