@@ -4,49 +4,19 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
-
 namespace lutgemm::cuda {
 
 PackedArgs::PackedArgs(const std::vector<KernelArg>& args, const BufferBindings& buffers)
-    : slots_(args.size(), 0) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const KernelArg& arg = args[i];
-    void* slot = &slots_[i];
-    switch (arg.kind) {
-    case KernelArg::Kind::buffer: {
-      auto it = buffers.find(arg.buffer);
-      if (it == buffers.end()) {
+    : PackedKernelArgs(args, [&](std::size_t index, const std::string& name) -> std::uint64_t {
+        if (auto it = buffers.find(name); it != buffers.end())
+          return it->second;
         std::string bound;
-        for (const auto& [name, ptr] : buffers)
-          bound += (bound.empty() ? "" : ", ") + name;
+        for (const auto& [bound_name, ptr] : buffers)
+          bound += (bound.empty() ? "" : ", ") + bound_name;
         throw RuntimeError(fmt::format("kernel argument {} names buffer '{}', which is not bound "
                                        "(bound: {})",
-                                       i, arg.buffer, bound.empty() ? "none" : bound));
-      }
-      std::memcpy(slot, &it->second, sizeof(CUdeviceptr));
-      break;
-    }
-    case KernelArg::Kind::i32: {
-      const auto value = static_cast<std::int32_t>(arg.int_value);
-      std::memcpy(slot, &value, sizeof value);
-      break;
-    }
-    case KernelArg::Kind::i64: {
-      const std::int64_t value = arg.int_value;
-      std::memcpy(slot, &value, sizeof value);
-      break;
-    }
-    case KernelArg::Kind::f32: {
-      const float value = arg.float_value;
-      std::memcpy(slot, &value, sizeof value);
-      break;
-    }
-    }
-  }
-  for (auto& slot : slots_)
-    pointers_.push_back(&slot);
-}
+                                       index, name, bound.empty() ? "none" : bound));
+      }) {}
 
 void enqueue_plan(const LaunchPlan& plan, const std::vector<Function>& functions,
                   const BufferBindings& buffers, CUstream stream) {

@@ -14,17 +14,12 @@ namespace lutgemm::cuda {
 
 using BufferBindings = std::map<std::string, CUdeviceptr>;
 
-// cuLaunchKernel's `void** kernelParams` for one launch: each argument in its own 8-byte slot.
-class PackedArgs {
+// cuLaunchKernel's `void** kernelParams` for one launch, buffers bound by name
+// (jit/launch_plan.hpp).
+class PackedArgs : public PackedKernelArgs {
 public:
   // Throws RuntimeError naming a buffer argument that `buffers` does not bind.
   PackedArgs(const std::vector<KernelArg>& args, const BufferBindings& buffers);
-  void** get() { return pointers_.data(); }
-  std::size_t size() const { return pointers_.size(); }
-
-private:
-  std::vector<std::uint64_t> slots_;
-  std::vector<void*> pointers_;
 };
 
 // Enqueues every launch of `plan` on `stream`, in order. `functions[i]` runs `plan.launches[i]`.

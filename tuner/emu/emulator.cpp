@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -91,35 +90,9 @@ void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>
     auto it = kernels.find(key);
     if (it == kernels.end())
       it = kernels.emplace(key, load_kernel(l.spec)).first;
-    // Every value in an 8-byte slot; args[i] points at slot i.
-    std::vector<std::uint64_t> slots(l.args.size(), 0);
-    std::vector<void*> args(l.args.size());
-    for (std::size_t i = 0; i < l.args.size(); ++i) {
-      const KernelArg& a = l.args[i];
-      switch (a.kind) {
-      case KernelArg::Kind::buffer: {
-        void* p = find(a.buffer);
-        std::memcpy(&slots[i], &p, sizeof p);
-        break;
-      }
-      case KernelArg::Kind::i32: {
-        const auto v = static_cast<std::int32_t>(a.int_value);
-        std::memcpy(&slots[i], &v, sizeof v);
-        break;
-      }
-      case KernelArg::Kind::i64: {
-        const std::int64_t v = a.int_value;
-        std::memcpy(&slots[i], &v, sizeof v);
-        break;
-      }
-      case KernelArg::Kind::f32: {
-        const float v = a.float_value;
-        std::memcpy(&slots[i], &v, sizeof v);
-        break;
-      }
-      }
-      args[i] = &slots[i];
-    }
+    PackedKernelArgs args(l.args, [&](std::size_t, const std::string& name) {
+      return reinterpret_cast<std::uint64_t>(find(name));
+    });
     LaunchOptions counted = options;
     // A plan opts in to more dynamic shared memory per block when a launch needs it, as the CUDA
     // backend does (cuFuncSetAttribute MAX_DYNAMIC_SHARED_SIZE_BYTES, cuda/module.cpp); the
@@ -128,7 +101,7 @@ void run_plan(const LaunchPlan& plan, const std::map<std::string, DeviceBuffer*>
       counted.smem_limit_bytes = std::max(counted.smem_limit_bytes, kSmemOptinBytes);
     if (per_launch != nullptr)
       counted.counters = &(*per_launch)[index];
-    launch(*it->second, l.config, args.data(), counted);
+    launch(*it->second, l.config, args.get(), counted);
     if (per_launch != nullptr && options.counters != nullptr)
       *options.counters += (*per_launch)[index];
     ++index;

@@ -11,6 +11,7 @@
 #include "jit/kernel_spec.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,24 @@ struct KernelArg {
   static KernelArg i32(std::int32_t v) { return {Kind::i32, {}, v, 0.0f}; }
   static KernelArg i64(std::int64_t v) { return {Kind::i64, {}, v, 0.0f}; }
   static KernelArg f32(float v) { return {Kind::f32, {}, 0, v}; }
+};
+
+// One launch's arguments as cuLaunchKernel and the emulator's launch read them: each value in its
+// own 8-byte slot (ints and floats in its low bytes), get()[i] pointing at slot i. `address_of`
+// gives a buffer argument's device address and throws for a name it does not bind.
+class PackedKernelArgs {
+public:
+  PackedKernelArgs(
+      const std::vector<KernelArg>& args,
+      const std::function<std::uint64_t(std::size_t index, const std::string& name)>& address_of);
+  PackedKernelArgs(const PackedKernelArgs&) = delete; // get() points into this object
+  PackedKernelArgs& operator=(const PackedKernelArgs&) = delete;
+  void** get() { return pointers_.data(); }
+  std::size_t size() const { return pointers_.size(); }
+
+private:
+  std::vector<std::uint64_t> slots_;
+  std::vector<void*> pointers_;
 };
 
 struct KernelLaunch {
