@@ -120,4 +120,13 @@ TEST(ModuleGraph, TunerModulesHaveNoCycle) {
     FAIL() << "module cycle: " << describe(*cycle, graph);
 }
 
+TEST(ModuleGraph, SearchTimesThroughInterfacesNotTheDriver) {
+  // The search layer times variants through the backend and baselines through
+  // baselines::OperationTimer; CUDA events live in cuda/event_sampling.hpp behind both.
+  const ModuleGraph graph = project_graph();
+  const auto& search = graph.at("search");
+  if (const auto it = search.find("cuda"); it != search.end())
+    FAIL() << "search uses cuda/ directly: " << it->second;
+}
+
 } // namespace
