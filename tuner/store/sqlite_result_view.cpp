@@ -2,6 +2,7 @@
 // `lutgemm report`, `lutgemm export` and scripts read from a tune's database. Read-only: the file
 // is never written, so a report can run beside a tune that is still writing.
 #include "common/error.hpp"
+#include "store/calibrations.hpp"
 #include "store/result_view.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
@@ -124,12 +125,7 @@ public:
         continue; // an older run's (or the sweep's) time for the same variant
       ResultRow row;
       row.device = std::string(device);
-      row.problem.m = s.column_int(0);
-      row.problem.k = s.column_int(1);
-      row.problem.batch = static_cast<int>(s.column_int(2));
-      row.problem.bits = static_cast<int>(s.column_int(3));
-      row.problem.group = static_cast<int>(s.column_int(4));
-      row.problem.has_offset = s.column_int(5) != 0;
+      row.problem = problem_from_columns(s, 0);
       row.kernel = kernel_for_family(s.column_text(6));
       row.variant_label = s.column_text(7);
       row.params = parse_params(s.column_text(8));
@@ -166,17 +162,8 @@ std::unique_ptr<ResultQueries> open_result_database(const std::string& path) {
                                  "`lutgemm tune --db {}`)",
                                  path, path));
   }
-  Database db(path, Database::Mode::read_only);
-  const SchemaProbe probe = probe_schema(db); // UsageError when not SQLite
-  if (probe.empty || !probe.is_lutgemm) {
-    throw UsageError(fmt::format("'{}' is {} not a lutgemm results database", path,
-                                 probe.empty ? "an empty SQLite file," : "a SQLite database but"));
-  }
-  if (probe.version < 1 || probe.version > kSchemaVersion) {
-    throw UsageError(fmt::format("'{}' has lutgemm schema version {}; this lutgemm reads 1..{}",
-                                 path, probe.version, kSchemaVersion));
-  }
-  check_schema_intact(db, probe.version);
+  // Schema checks as every reader of an existing database (store/calibrations.hpp).
+  Database db = open_existing_database(path, Database::Mode::read_only);
   return std::make_unique<SqliteResults>(std::move(db));
 }
 
