@@ -6,6 +6,7 @@
 #include "baselines/cublas_providers.hpp"
 #include "baselines/provider_util.hpp"
 #include "cuda/event.hpp"
+#include "cuda/event_sampling.hpp"
 
 #include <fmt/format.h>
 
@@ -111,23 +112,26 @@ private:
   // Times each candidate with a short fixed schedule and keeps the fastest (median).
   void select(const cublasLtMatmulHeuristicResult_t* candidates, int count) {
     cuda::Stream stream;
-    cuda::Event start, stop;
     double best_ms = std::numeric_limits<double>::infinity();
     int best = -1, usable = 0;
+    // A fixed schedule per candidate: untimed warm-up, then one run per event pair, each on the
+    // next weight copy.
+    cuda::EventSampling how;
+    how.warmup = kSelectionWarmup;
+    how.size_from_warmup = false;
     for (int c = 0; c < count; ++c) {
       if (candidates[c].state != CUBLAS_STATUS_SUCCESS)
         continue;
       std::vector<double> samples;
       try {
-        int iteration = 0;
-        for (int i = 0; i < kSelectionWarmup; ++i)
-          run_algo(candidates[c].algo, w_[std::size_t(iteration++) % w_.size()], stream.get());
-        for (int i = 0; i < kSelectionSamples; ++i) {
-          start.record(stream.get());
-          run_algo(candidates[c].algo, w_[std::size_t(iteration++) % w_.size()], stream.get());
-          stop.record(stream.get());
-          samples.push_back(cuda::elapsed_ms(start, stop));
-        }
+        const auto sampled = cuda::sample_with_events(
+            stream.get(), how,
+            [&](std::size_t i, CUstream s) { run_algo(candidates[c].algo, w_[i % w_.size()], s); },
+            [](const cuda::SamplingProgress& p) {
+              return p.us.size() < static_cast<std::size_t>(kSelectionSamples);
+            });
+        for (double us : sampled.us)
+          samples.push_back(us / 1000.0);
       } catch (const CublasError&) {
         continue; // a candidate the library proposed but cannot run here: skip it
       }

@@ -1,7 +1,7 @@
 #include "baselines/timer.hpp"
 
 #include "cuda/event.hpp"
-#include "measure/timing_loop.hpp"
+#include "cuda/event_sampling.hpp"
 
 #include <fmt/format.h>
 
@@ -35,44 +35,67 @@ double relative_standard_error(const std::vector<double>& values) {
   return mean > 0.0 ? stddev / std::sqrt(double(n)) / mean : 0.0;
 }
 
+namespace {
+// The loop's samples (microseconds per operation) as the interface's milliseconds.
+std::vector<double> to_ms(const std::vector<double>& us) {
+  std::vector<double> ms;
+  ms.reserve(us.size());
+  for (double t : us)
+    ms.push_back(t / 1000.0);
+  return ms;
+}
+} // namespace
+
 TimingSamples EventTimer::time(const EnqueueFn& enqueue) {
   cuda::Stream stream;
-  cuda::Event start, stop;
-  int iteration = 0;
-  // The warm-up, queued back to back, also estimates one operation's time.
-  const int warmup = std::max(1, options_.warmup);
-  start.record(stream.get());
-  for (int i = 0; i < warmup; ++i)
-    enqueue(iteration++, stream.get());
-  stop.record(stream.get());
-  // As for the LUT-GEMM variants (tuner/measure/timing_loop.hpp): many back-to-back operations,
-  // each on the next weight copy, per event pair, so launch latency is paid once per sample.
-  const int per_sample =
-      measure::launches_per_sample(1000.0 * cuda::elapsed_ms(start, stop) / warmup);
-
+  // As for the LUT-GEMM variants: the timed warm-up sizes the samples, many back-to-back
+  // operations, each on the next weight copy, per event pair, so launch latency is paid once
+  // per sample; the operations are numbered on from the warm-up's.
+  cuda::EventSampling how;
+  how.warmup = options_.warmup;
+  const auto sampled = cuda::sample_with_events(
+      stream.get(), how, [&](std::size_t i, CUstream s) { enqueue(static_cast<int>(i), s); },
+      [&](const cuda::SamplingProgress& p) {
+        const auto n = static_cast<int>(p.us.size());
+        if (n == 0 || n >= options_.max_samples)
+          return n < options_.max_samples; // the first sample unless max_samples forbids any
+        const std::vector<double> ms = to_ms(p.us);
+        const double total_ms =
+            std::accumulate(ms.begin(), ms.end(), 0.0) * p.operations_per_sample;
+        const bool enough = n >= options_.min_samples && total_ms >= options_.min_total_ms;
+        if (enough && relative_standard_error(ms) <= options_.target_rel_noise)
+          return false;
+        return !(total_ms >= options_.max_total_ms && n >= options_.min_samples);
+      });
   TimingSamples samples;
-  double total = 0.0;
-  while (static_cast<int>(samples.ms.size()) < options_.max_samples) {
-    start.record(stream.get());
-    for (int r = 0; r < per_sample; ++r)
-      enqueue(iteration++, stream.get());
-    stop.record(stream.get());
-    const double span_ms = cuda::elapsed_ms(start, stop);
-    const double ms = span_ms / per_sample;
-    samples.ms.push_back(ms);
-    total += span_ms;
-    const bool enough = static_cast<int>(samples.ms.size()) >= options_.min_samples &&
-                        total >= options_.min_total_ms;
-    if (enough && relative_standard_error(samples.ms) <= options_.target_rel_noise)
-      break;
-    if (total >= options_.max_total_ms &&
-        static_cast<int>(samples.ms.size()) >= options_.min_samples)
-      break;
-  }
-  samples.method = fmt::format(
-      "cuda events around {} back-to-back repetitions, {} warm-up, {} samples, "
-      "mean's relative standard error {:.2f}%",
-      per_sample, warmup, samples.ms.size(), 100.0 * relative_standard_error(samples.ms));
+  samples.ms = to_ms(sampled.us);
+  samples.method =
+      fmt::format("cuda events around {} back-to-back repetitions, {} warm-up, {} samples, "
+                  "mean's relative standard error {:.2f}%",
+                  sampled.operations_per_sample, sampled.warmup, samples.ms.size(),
+                  100.0 * relative_standard_error(samples.ms));
+  return samples;
+}
+
+TimingSamples StopPolicyTimer::time(const EnqueueFn& enqueue) {
+  cuda::Stream stream;
+  cuda::EventSampling how;
+  how.warmup = 3;
+  how.size_from_warmup = false;
+  how.restart_numbering = true;
+  measure::StopReason reason = measure::StopReason::keep_going;
+  const auto sampled = cuda::sample_with_events(
+      stream.get(), how, [&](std::size_t i, CUstream s) { enqueue(static_cast<int>(i), s); },
+      [&](const cuda::SamplingProgress& p) {
+        if (p.us.empty())
+          return true;
+        reason = measure::should_stop(p.us, p.elapsed_s, stop_);
+        return reason == measure::StopReason::keep_going;
+      });
+  TimingSamples samples;
+  samples.ms = to_ms(sampled.us);
+  samples.method = fmt::format("cuda events, {} warm-up, stopped: {}", sampled.warmup,
+                               measure::to_string(reason));
   return samples;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // How baselines are timed: a small interface, so that the tuner times them with exactly its own
-// measurement rules (tuner/measure/) by implementing OperationTimer, while the benchmarks and
-// tests use EventTimer, a self-contained CUDA-event timer with a noise-based stopping rule.
+// measurement rules (tuner/measure/) through StopPolicyTimer, while the tests use EventTimer, a
+// CUDA-event timer with its own noise-based stopping rule. Both take their samples with the one
+// CUDA-event loop (tuner/cuda/event_sampling.hpp); the tuner's search layer sees only this header.
+#include "measure/statistics.hpp"
+
 #include <cuda.h>
 
 #include <functional>
@@ -42,6 +45,17 @@ public:
 
 private:
   EventTimerOptions options_;
+};
+
+// The tuner's rules: 3 untimed warm-ups, one operation per event pair (numbered from 0 again),
+// stopped by measure::should_stop. Requires a current context.
+class StopPolicyTimer final : public OperationTimer {
+public:
+  explicit StopPolicyTimer(measure::StopPolicy stop) : stop_(stop) {}
+  TimingSamples time(const EnqueueFn& enqueue) override;
+
+private:
+  measure::StopPolicy stop_;
 };
 
 double median(std::vector<double> values);

@@ -1,10 +1,20 @@
 # Embeds text files (kernel sources, the emulator's device runtime) into the binary, so that
 # `lutgemm` compiles kernels from any directory. Each file is reachable by its path relative to the
 # project root, e.g. "kernels/lutgemm.cuh", through common/embedded_sources.hpp.
+#   lutgemm_embed_sources(<target> <set> <files>...)
+# Set "core" is the library's table (embedded::detail::kFiles). Any other set (the tests' own
+# kernels, tests/CMakeLists.txt) is a table of its own that registers itself during static
+# initialization (embedded::detail::ExtraFiles): only the binaries that link it carry its files.
 set(_LUTGEMM_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_one.cmake)
 
-function(lutgemm_embed_sources target)
-  set(generated_dir ${PROJECT_BINARY_DIR}/generated/embedded)
+function(lutgemm_embed_sources target set_name)
+  if(set_name STREQUAL "core")
+    set(generated_dir ${PROJECT_BINARY_DIR}/generated/embedded)
+    set(prefix "")
+  else()
+    set(generated_dir ${PROJECT_BINARY_DIR}/generated/embedded_${set_name})
+    set(prefix "${set_name}_") # symbols kData<set>_<i>: no clash with the core's in one binary
+  endif()
   set(outputs)
   set(names)
   set(index 0)
@@ -14,7 +24,7 @@ function(lutgemm_embed_sources target)
     add_custom_command(
       OUTPUT ${out}
       COMMAND ${CMAKE_COMMAND} -DINPUT=${abs_path} -DOUTPUT=${out} -DNAME=${rel_path}
-              -DINDEX=${index} -P ${_LUTGEMM_EMBED_SCRIPT}
+              -DINDEX=${prefix}${index} -P ${_LUTGEMM_EMBED_SCRIPT}
       DEPENDS ${abs_path} ${_LUTGEMM_EMBED_SCRIPT}
       COMMENT "Embedding ${rel_path}" VERBATIM)
     list(APPEND outputs ${out})
@@ -28,17 +38,27 @@ function(lutgemm_embed_sources target)
   string(APPEND content "namespace lutgemm::embedded::detail {\n")
   set(i 0)
   foreach(name IN LISTS names)
-    string(APPEND content "extern const char kData${i}[];\nextern const unsigned long kSize${i};\n")
+    string(APPEND content
+      "extern const char kData${prefix}${i}[];\nextern const unsigned long kSize${prefix}${i};\n")
     math(EXPR i "${i} + 1")
   endforeach()
-  string(APPEND content "const EmbeddedFile kFiles[] = {\n")
+  if(set_name STREQUAL "core")
+    string(APPEND content "const EmbeddedFile kFiles[] = {\n")
+  else()
+    string(APPEND content "namespace {\nconst EmbeddedFile kSetFiles[] = {\n")
+  endif()
   set(i 0)
   foreach(name IN LISTS names)
-    string(APPEND content "  {\"${name}\", std::string_view(kData${i}, kSize${i})},\n")
+    string(APPEND content "  {\"${name}\", std::string_view(kData${prefix}${i}, kSize${prefix}${i})},\n")
     math(EXPR i "${i} + 1")
   endforeach()
-  string(APPEND content "  {\"\", std::string_view()}};\n")
-  string(APPEND content "const unsigned long kFileCount = ${i};\n} // namespace lutgemm::embedded::detail\n")
+  if(set_name STREQUAL "core")
+    string(APPEND content "  {\"\", std::string_view()}};\n")
+    string(APPEND content "const unsigned long kFileCount = ${i};\n")
+  else()
+    string(APPEND content "};\nconst ExtraFiles kRegistered(kSetFiles, ${i});\n} // namespace\n")
+  endif()
+  string(APPEND content "} // namespace lutgemm::embedded::detail\n")
   file(CONFIGURE OUTPUT ${index_cpp} CONTENT "${content}" @ONLY)
   target_sources(${target} PRIVATE ${outputs} ${index_cpp})
 endfunction()

@@ -1,6 +1,6 @@
 """Read-only access to a results database written by `lutgemm tune` (tuner/store/schema.cpp).
 
-The same selection as `lutgemm report` (tuner/store/report_queries.cpp): verified results only
+The same selection as `lutgemm report` (tuner/store/sqlite_result_view.cpp): verified results only
 (disposition 'ok' with a time), measured or modelled (emulator wall times say nothing about a GPU
 and are never read), and per problem, variant and source the latest run's time, the leader's
 re-measurement over the sweep. Standard library only, so `scripts/reproduce` runs without numpy.

@@ -2,8 +2,8 @@
 // finds the first one's kernel in SQLite; another arch is another entry; a compile error is cached
 // with its log and answered without compiling again.
 #include "jit/nvrtc_compiler.hpp"
-#include "jit/sqlite_kernel_cache.hpp"
 #include "kernels/lut_params.hpp"
+#include "store/sqlite_kernel_cache.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 using namespace lutgemm;
-using namespace lutgemm::report;
+using namespace lutgemm::store;
 using namespace lutgemm::header_export;
 
 namespace {

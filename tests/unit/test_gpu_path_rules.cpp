@@ -21,7 +21,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <set>
 #include <unistd.h>
 
 using namespace lutgemm;
@@ -56,23 +55,6 @@ TEST(TimingLoop, ShortLaunchesAreTimedManyPerEventPair) {
   EXPECT_EQ(measure::launches_per_sample(1000.0, 200.0, 256), 1);
   EXPECT_EQ(measure::launches_per_sample(0.1, 200.0, 256), 256);
   EXPECT_EQ(measure::launches_per_sample(0.0, 200.0, 64), 64);
-}
-
-TEST(TimingLoop, BackToBackLaunchesWalkTheRotationWithoutRepeats) {
-  const std::size_t sets = 7;
-  const int per_sample = 5;
-  std::size_t previous = sets;
-  std::set<std::size_t> seen;
-  for (std::size_t sample = 0; sample < 3; ++sample)
-    for (int launch = 0; launch < per_sample; ++launch) {
-      const auto set = measure::rotation_set(sample, per_sample, launch, sets);
-      ASSERT_LT(set, sets);
-      EXPECT_NE(set, previous) << "sample " << sample << " launch " << launch;
-      previous = set;
-      seen.insert(set);
-    }
-  EXPECT_EQ(seen.size(), sets);
-  EXPECT_EQ(measure::rotation_set(4, 3, 2, 0), 0u);
 }
 
 namespace {

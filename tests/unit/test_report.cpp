@@ -16,6 +16,8 @@
 
 using namespace lutgemm;
 using namespace lutgemm::report;
+using lutgemm::store::InMemoryResults;
+using lutgemm::store::ResultRow;
 
 namespace {
 constexpr const char* kDevice = "NVIDIA A100-SXM4-80GB";
@@ -227,7 +229,8 @@ TEST(Report, EnumsAndBadValues) {
   for (Format f : {Format::md, Format::csv, Format::json})
     EXPECT_EQ(format_from_string(to_string(f)), f);
   EXPECT_THROW(format_from_string("xml"), UsageError);
-  EXPECT_EQ(time_source_from_string("modelled"), TimeSource::modelled);
+  for (TimeSource s : {TimeSource::measured, TimeSource::modelled, TimeSource::emulated})
+    EXPECT_EQ(time_source_from_string(to_string(s)), s); // the one TimeSource (measure/)
   EXPECT_THROW(time_source_from_string("guessed"), UsageError);
   EXPECT_THROW(model_layers("gpt-5"), UsageError);
 }

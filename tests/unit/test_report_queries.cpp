@@ -1,8 +1,9 @@
-// The SQLite ResultQueries (tuner/store/report_queries.cpp) on a hand-made database, and
+// The SQLite results view (tuner/store/sqlite_result_view.cpp) on a hand-made database, and
 // `lutgemm report` / `lutgemm export` end to end on the same file.
 #include "common/error.hpp"
 #include "handmade_db.hpp"
 #include "report/result_queries.hpp"
+#include "store/result_view.hpp"
 #include "store/sqlite.hpp"
 
 #include "support/cli_run.hpp"
@@ -17,7 +18,7 @@
 #include <sstream>
 
 using namespace lutgemm;
-using namespace lutgemm::report;
+using namespace lutgemm::store;
 namespace fs = std::filesystem;
 
 namespace {
@@ -68,7 +69,7 @@ TEST(ReportQueries, LatestVerifiedTimePerVariantOnly) {
   ASSERT_NE(a, nullptr);
   EXPECT_DOUBLE_EQ(a->median_us, 250.0); // run 2's re-measurement, not its sweep nor run 1
   EXPECT_EQ(a->kernel, "lutgemm");
-  EXPECT_EQ(a->source, report::TimeSource::measured);
+  EXPECT_EQ(a->source, TimeSource::measured);
   EXPECT_EQ(a->run_id, 2);
   EXPECT_EQ(a->git_sha, "0123abcd");
   EXPECT_EQ(a->driver_version, "575.51");
@@ -82,7 +83,7 @@ TEST(ReportQueries, LatestVerifiedTimePerVariantOnly) {
   EXPECT_DOUBLE_EQ(cublas->median_us, 700.0);
   EXPECT_EQ(find(rows, t1, "lut-bad"), nullptr); // wrong result: not a result
   EXPECT_EQ(find(rows, p2, "lut-b"), nullptr);   // emulated wall time: never a GPU figure
-  EXPECT_EQ(best_result(rows, t1, "lutgemm")->variant_label, "lut-a");
+  EXPECT_EQ(report::best_result(rows, t1, "lutgemm")->variant_label, "lut-a");
   // Deterministic order (sorted by problem): the same query gives the same rows.
   const auto again = q->results(handmade::kGpuName);
   ASSERT_EQ(again.size(), rows.size());
@@ -91,7 +92,7 @@ TEST(ReportQueries, LatestVerifiedTimePerVariantOnly) {
 
   const auto modelled = q->results(handmade::kModelName);
   ASSERT_EQ(modelled.size(), 1u);
-  EXPECT_EQ(modelled[0].source, report::TimeSource::modelled);
+  EXPECT_EQ(modelled[0].source, TimeSource::modelled);
   EXPECT_DOUBLE_EQ(modelled[0].median_us, 200.0);
   EXPECT_TRUE(q->results("no such device").empty());
 }

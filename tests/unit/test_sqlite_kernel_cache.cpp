@@ -1,6 +1,6 @@
 // The JIT's SQLite tier on its own (no compiler): what one cache object stores, another (a new
 // connection, as in a second process) finds, by the full key; failures keep their log.
-#include "jit/sqlite_kernel_cache.hpp"
+#include "store/sqlite_kernel_cache.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,9 +3,9 @@
 #include "common/error.hpp"
 #include "cuda/check.hpp"
 #include "cuda/event.hpp"
+#include "cuda/event_sampling.hpp"
 #include "cuda/plan_launch.hpp"
 #include "jit/plan_compile.hpp"
-#include "measure/timing_loop.hpp"
 
 #include <fmt/format.h>
 
@@ -173,30 +173,22 @@ TimingResult CudaBackend::time(const LaunchPlan& plan, const TimingRequest& requ
     std::vector<cuda::BufferBindings> bound;
     for (std::size_t s = 0; s < sets; ++s)
       bound.push_back(bindings(plan, s, &request));
-    cuda::Event start, stop;
-    // The warm-up, queued back to back, also estimates one launch's time for the loop below.
-    const int warmup = std::max(1, request.warmup);
-    start.record(stream.get());
-    for (int i = 0; i < warmup; ++i)
-      cuda::enqueue_plan(plan, list, bound[static_cast<std::size_t>(i) % sets], stream.get());
-    stop.record(stream.get());
-    const int per_sample =
-        measure::launches_per_sample(1000.0 * cuda::elapsed_ms(start, stop) / warmup);
-    const auto began = std::chrono::steady_clock::now();
-    for (std::size_t i = 0;; ++i) {
-      // Many rotated launches per event pair: the launch latency is paid once, not per sample.
-      start.record(stream.get());
-      for (int r = 0; r < per_sample; ++r)
-        cuda::enqueue_plan(plan, list, bound[measure::rotation_set(i, per_sample, r, sets)],
-                           stream.get());
-      stop.record(stream.get());
-      result.samples_us.push_back(1000.0 * cuda::elapsed_ms(start, stop) / per_sample);
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-      result.stop_reason = measure::should_stop(result.samples_us, elapsed, request.stop);
-      if (result.stop_reason != measure::StopReason::keep_going)
-        break;
-    }
+    // Each sample: many back-to-back launches, each on the next rotated buffer set (numbered from
+    // 0 again after the warm-up); the warm-up's time sizes the samples.
+    cuda::EventSampling how;
+    how.warmup = request.warmup;
+    how.restart_numbering = true;
+    const auto enqueue = [&](std::size_t index, CUstream s) {
+      cuda::enqueue_plan(plan, list, bound[index % sets], s);
+    };
+    const auto sampled =
+        cuda::sample_with_events(stream.get(), how, enqueue, [&](const cuda::SamplingProgress& p) {
+          if (p.us.empty())
+            return true;
+          result.stop_reason = measure::should_stop(p.us, p.elapsed_s, request.stop);
+          return result.stop_reason == measure::StopReason::keep_going;
+        });
+    result.samples_us = sampled.us;
     result.clocks =
         fmt::format("peak SM clock {} MHz, memory {} MHz (driver attributes; "
                     "current clocks not read)",

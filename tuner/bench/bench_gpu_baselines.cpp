@@ -4,7 +4,7 @@
 #include "baselines/provider.hpp"
 #include "bench_gpu.hpp"
 #include "cuda/event.hpp"
-#include "measure/timing_loop.hpp"
+#include "cuda/event_sampling.hpp"
 
 #include <fmt/format.h>
 
@@ -28,25 +28,22 @@ void run_baseline(benchmark::State& state, const std::string& provider_name,
   auto prepared = provider->prepare(inputs, options);
 
   cuda::Stream stream;
-  cuda::Event start, stop;
-  int iteration = 0;
-  // Warm-up (clocks up, lazy library initialization done), which also estimates one operation.
-  start.record(stream.get());
-  for (int i = 0; i < 3; ++i)
-    prepared->enqueue(iteration++, stream.get());
-  stop.record(stream.get());
-  // Many back-to-back rotated operations per event pair, as the tuner times (launch latency out).
-  const int per_sample = measure::launches_per_sample(1000.0 * cuda::elapsed_ms(start, stop) / 3);
+  // Warm-up (clocks up, lazy library initialization done), which also sizes the samples: many
+  // back-to-back rotated operations per event pair, as the tuner times (launch latency out). One
+  // sample per benchmark iteration, numbered on from the warm-up.
+  cuda::EventSampling how;
+  how.warmup = 3;
+  const auto sampled = cuda::sample_with_events(
+      stream.get(), how,
+      [&](std::size_t i, CUstream s) { prepared->enqueue(static_cast<int>(i), s); },
+      [&](const cuda::SamplingProgress& p) {
+        if (!p.us.empty())
+          state.SetIterationTime(p.us.back() * 1e-6);
+        return state.KeepRunning();
+      });
   double total_seconds = 0.0;
-  for (auto _ : state) {
-    start.record(stream.get());
-    for (int r = 0; r < per_sample; ++r)
-      prepared->enqueue(iteration++, stream.get());
-    stop.record(stream.get());
-    const double seconds = cuda::elapsed_ms(start, stop) * 1e-3 / per_sample;
-    state.SetIterationTime(seconds);
-    total_seconds += seconds;
-  }
+  for (double us : sampled.us)
+    total_seconds += us * 1e-6;
   set_bandwidth_counters(state, prepared->bytes_moved(), total_seconds);
   state.SetLabel(fmt::format("{}; weights rotated past 2x L2", prepared->config()));
 }

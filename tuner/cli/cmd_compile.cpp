@@ -8,8 +8,8 @@
 #include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
 #include "jit/plan_compile.hpp"
-#include "jit/sqlite_kernel_cache.hpp"
 #include "space/families.hpp"
+#include "store/sqlite_kernel_cache.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

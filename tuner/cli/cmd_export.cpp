@@ -5,7 +5,7 @@
 #include "common/error.hpp"
 #include "export/from_results.hpp"
 #include "export/header_writer.hpp"
-#include "report/result_queries.hpp"
+#include "store/result_view.hpp"
 
 #include <fmt/format.h>
 
@@ -35,7 +35,7 @@ public:
     header_export::ExportOptions options;
     options.name_space = namespace_;
     options.with_kernels = with_kernels_;
-    const auto results = report::open_result_database(db_);
+    const auto results = store::open_result_database(db_);
     auto selection = header_export::select_for_export(*results, device_, allow_modelled_);
     // The version, not the build's git SHA, so that two builds of a release write the same bytes.
     selection.provenance.generator = fmt::format("lutgemm {}", build_info::kVersion);

@@ -5,7 +5,7 @@
 #include "cli/target_spec_option.hpp"
 #include "common/error.hpp"
 #include "report/report_tables.hpp"
-#include "report/result_queries.hpp"
+#include "store/result_view.hpp"
 #include "targets/gpu_spec.hpp"
 
 #include <fmt/format.h>
@@ -26,8 +26,8 @@ std::string lower(std::string s) {
 
 // The device whose results the report shows: --device (exact, else a unique case-insensitive
 // substring), else the only device of the database.
-std::optional<DeviceInfo> choose_device(const std::vector<DeviceInfo>& devices,
-                                        const std::string& wanted) {
+std::optional<store::DeviceInfo> choose_device(const std::vector<store::DeviceInfo>& devices,
+                                               const std::string& wanted) {
   std::string names;
   for (const auto& d : devices)
     names += (names.empty() ? "'" : ", '") + d.name + "'";
@@ -39,7 +39,7 @@ std::optional<DeviceInfo> choose_device(const std::vector<DeviceInfo>& devices,
     throw UsageError(
         fmt::format("the database holds several devices ({}); pick one with --device", names));
   }
-  std::vector<const DeviceInfo*> matches;
+  std::vector<const store::DeviceInfo*> matches;
   for (const auto& d : devices) {
     if (d.name == wanted)
       return d;
@@ -79,10 +79,10 @@ public:
       ids = table_ == "all" ? all_tables() : std::vector<TableId>{table_id_from_string(table_)};
 
     ReportContext context;
-    std::optional<DeviceInfo> device;
-    std::unique_ptr<ResultQueries> queries;
+    std::optional<store::DeviceInfo> device;
+    std::unique_ptr<store::ResultQueries> queries;
     if (!db_.empty()) {
-      queries = open_result_database(db_);
+      queries = store::open_result_database(db_);
       device = choose_device(queries->devices(), device_);
     } else if (!device_.empty()) {
       throw UsageError("--device needs --db");

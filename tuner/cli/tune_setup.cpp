@@ -5,7 +5,7 @@
 #include "cli/calibrated_target.hpp"
 #include "cli/cli_common.hpp"
 #include "common/error.hpp"
-#include "jit/sqlite_kernel_cache.hpp"
+#include "store/sqlite_kernel_cache.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

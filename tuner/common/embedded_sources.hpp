@@ -22,8 +22,15 @@ std::optional<std::string_view> find(std::string_view name);
 std::string_view get(std::string_view name);
 
 namespace detail {
-extern const EmbeddedFile kFiles[];
+extern const EmbeddedFile kFiles[]; // the library's (lutgemm_core)
 extern const unsigned long kFileCount;
+
+// Files a binary embeds on top of the library's (the tests' own kernels, tests/emu/kernels/): the
+// binary's generated table registers them during static initialization, and all_files(), find()
+// and get() answer them like the library's. Keeps test-only files out of lutgemm_core.
+struct ExtraFiles {
+  ExtraFiles(const EmbeddedFile* files, unsigned long count);
+};
 } // namespace detail
 
 } // namespace lutgemm::embedded

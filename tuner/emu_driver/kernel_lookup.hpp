@@ -23,8 +23,9 @@ namespace lutgemm::emucuda {
 // name does not demangle.
 std::optional<std::string> name_expression_of(const std::string& lowered_name);
 
-// The embedded kernel files (kernels/, tests/emu/kernels/) that define a __global__ function named
-// like the last component of `name_expression` (template arguments stripped).
+// The embedded kernel files (kernels/, and .cuh files a binary adds, e.g. the tests') that define a
+// __global__ function named like the last component of `name_expression` (template arguments
+// stripped).
 std::vector<std::string> sources_defining(const std::string& name_expression);
 
 // The spec of `lowered_name` in a CUBIN compiled for `arch` ("sm_80"), or nullopt with `why` set.

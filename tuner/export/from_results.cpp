@@ -9,10 +9,10 @@
 
 namespace lutgemm::header_export {
 
-ExportSelection select_for_export(const report::ResultQueries& results, const std::string& device,
+ExportSelection select_for_export(const store::ResultQueries& results, const std::string& device,
                                   bool allow_modelled) {
   const auto devices = results.devices();
-  const report::DeviceInfo* info = nullptr;
+  const store::DeviceInfo* info = nullptr;
   std::string names;
   for (const auto& d : devices) {
     names += (names.empty() ? "'" : ", '") + d.name + "'";
@@ -24,20 +24,20 @@ ExportSelection select_for_export(const report::ResultQueries& results, const st
                                  names.empty() ? std::string("none") : names));
   }
   using Key = std::tuple<std::int64_t, std::int64_t, int, int, int, bool>;
-  std::map<Key, report::ResultRow> best; // measured rows win over modelled ones, then speed
+  std::map<Key, store::ResultRow> best; // measured rows win over modelled ones, then speed
   std::size_t modelled = 0, lutgemm_rows = 0;
   for (const auto& row : results.results(device)) {
     if (row.kernel != "lutgemm")
       continue;
     ++lutgemm_rows;
-    const bool measured = row.source == report::TimeSource::measured;
+    const bool measured = row.source == TimeSource::measured;
     modelled += !measured;
     if (!measured && !allow_modelled)
       continue;
     const auto& p = row.problem;
     const Key key{p.m, p.k, p.batch, p.bits, p.group, p.has_offset};
     auto it = best.find(key);
-    const bool it_measured = it != best.end() && it->second.source == report::TimeSource::measured;
+    const bool it_measured = it != best.end() && it->second.source == TimeSource::measured;
     if (it == best.end() || (measured && !it_measured) ||
         (measured == it_measured && std::tie(row.median_us, row.variant_label) <
                                         std::tie(it->second.median_us, it->second.variant_label))) {
@@ -71,7 +71,7 @@ ExportSelection select_for_export(const report::ResultQueries& results, const st
     e.label = row.variant_label;
     e.params = row.params;
     e.median_us = row.median_us;
-    e.measured = row.source == report::TimeSource::measured;
+    e.measured = row.source == TimeSource::measured;
     e.run_id = row.run_id;
     e.has_offset = row.problem.has_offset;
     if (row.kernel == "lutgemm")

@@ -13,12 +13,4 @@ int launches_per_sample(double estimated_launch_us, double min_span_us, int max_
   return static_cast<int>(std::clamp(wanted, 1.0, double(max_launches)));
 }
 
-std::size_t rotation_set(std::size_t sample, int launches_per_sample, int launch,
-                         std::size_t sets) {
-  if (sets == 0)
-    return 0;
-  const std::size_t n = static_cast<std::size_t>(std::max(1, launches_per_sample));
-  return (sample * n + static_cast<std::size_t>(std::max(0, launch))) % sets;
-}
-
 } // namespace lutgemm::measure

@@ -3,8 +3,8 @@
 // microseconds is as short as the latency of the launch itself; an event pair around one launch
 // then measures mostly the host (and penalises plans of several launches, e.g. split-K plus a
 // reduce). Instead each event pair spans many back-to-back launches, each on the next rotated
-// copy of the weights (so they stay cold), and the sample is the span divided by the count.
-#include <cstddef>
+// copy of the weights (so they stay cold), and the sample is the span divided by the count. The
+// loop itself is cuda/event_sampling.hpp.
 
 namespace lutgemm::measure {
 
@@ -12,9 +12,5 @@ namespace lutgemm::measure {
 // time of one launch, between 1 and `max_launches`. A non-positive estimate gives max_launches.
 int launches_per_sample(double estimated_launch_us, double min_span_us = 200.0,
                         int max_launches = 256);
-
-// The buffer set launch `launch` of sample `sample` binds: consecutive over the whole sweep, so
-// no two launches in a row read the same copy when there are at least two sets.
-std::size_t rotation_set(std::size_t sample, int launches_per_sample, int launch, std::size_t sets);
 
 } // namespace lutgemm::measure

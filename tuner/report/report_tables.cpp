@@ -41,7 +41,7 @@ Cell ratio(double r) {
   return {fmt::format("{:.2f}x", r), r};
 }
 
-Cell measured_ms(const ResultRow& row) {
+Cell measured_ms(const store::ResultRow& row) {
   return {fmt::format("{:.4f} (±{:.1f}%)", row.median_us / 1e3, row.noise_pct),
           row.median_us / 1e3};
 }
@@ -72,7 +72,7 @@ double floor_us(std::string_view kernel, const Problem& p, const GpuSpec& t) {
 }
 
 // Model error of a prediction against a measurement, or a dash.
-Cell model_error(const std::optional<ResultRow>& measured, double model) {
+Cell model_error(const std::optional<store::ResultRow>& measured, double model) {
   if (!measured)
     return text("-");
   const double e = (model - measured->median_us) / measured->median_us * 100;
@@ -420,7 +420,7 @@ ReportTable build_results_table(const ReportContext& c) {
         number(r.problem.bits),
         number(r.problem.group),
         text(r.variant_label),
-        text(std::string(to_string(r.source))),
+        text(to_string(r.source)),
         Cell{fmt::format("{:.4f}", r.median_us / 1e3), r.median_us / 1e3},
         Cell{fmt::format("{:.2f}", r.noise_pct), r.noise_pct},
         floor > 0 ? ms(floor) : text("-"),

@@ -32,9 +32,9 @@ struct ReportTable {
 };
 
 struct ReportContext {
-  std::string device;              // device name in the database; "" when there is none
-  const GpuSpec* target = nullptr; // floors and model; never null
-  std::vector<ResultRow> results;  // the device's results
+  std::string device;                    // device name in the database; "" when there is none
+  const GpuSpec* target = nullptr;       // floors and model; never null
+  std::vector<store::ResultRow> results; // the device's results
 };
 
 enum class TableId { t1, t2, t3, t4, t5 };

@@ -1,52 +1,17 @@
 #include "search/baseline_runner.hpp"
 
 #include "baselines/provider.hpp"
-#include "cuda/event.hpp"
+#include "baselines/timer.hpp"
 #include "quant/generate.hpp"
 #include "quant/packed_gptq.hpp"
 #include "quant/uniform.hpp"
 #include "search/baseline_check.hpp"
 
-#include <fmt/format.h>
-
-#include <chrono>
 #include <stdexcept>
+#include <string>
 
 namespace lutgemm::search {
 namespace {
-
-// The tuner's measurement rules behind the providers' timer interface.
-class MeasureTimer final : public baselines::OperationTimer {
-public:
-  explicit MeasureTimer(measure::StopPolicy stop) : stop_(stop) {}
-  baselines::TimingSamples time(const baselines::EnqueueFn& enqueue) override {
-    cuda::Stream stream;
-    for (int i = 0; i < 3; ++i)
-      enqueue(i, stream.get());
-    stream.synchronize();
-    cuda::Event start, stop;
-    baselines::TimingSamples samples;
-    std::vector<double> us;
-    const auto began = std::chrono::steady_clock::now();
-    measure::StopReason reason = measure::StopReason::keep_going;
-    for (int i = 0; reason == measure::StopReason::keep_going; ++i) {
-      start.record(stream.get());
-      enqueue(i, stream.get());
-      stop.record(stream.get());
-      const double ms = cuda::elapsed_ms(start, stop);
-      samples.ms.push_back(ms);
-      us.push_back(ms * 1000.0);
-      reason = measure::should_stop(
-          us, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
-          stop_);
-    }
-    samples.method = fmt::format("cuda events, 3 warm-up, stopped: {}", measure::to_string(reason));
-    return samples;
-  }
-
-private:
-  measure::StopPolicy stop_;
-};
 
 // A timed baseline whose output fails the verifier's rule: stored as wrong_result, not timed.
 class WrongBaselineOutput : public std::runtime_error {
@@ -65,7 +30,7 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
     return outcomes;
   auto inputs = baselines::make_random_inputs(problem, context.seed);
   std::optional<PackedGptq> gptq;
-  MeasureTimer timer(context.stop);
+  baselines::StopPolicyTimer timer(context.stop); // the tuner's rules, through the timer interface
   for (const auto& name : providers) {
     BaselineOutcome outcome;
     outcome.provider = name;

@@ -97,12 +97,7 @@ std::vector<MeasuredRow> measured_rows(Database& db, std::int64_t device_id) {
     r.family = s.column_text(0);
     r.label = s.column_text(1);
     r.params_json = s.column_text(2);
-    r.problem.m = s.column_int(3);
-    r.problem.k = s.column_int(4);
-    r.problem.batch = static_cast<int>(s.column_int(5));
-    r.problem.bits = static_cast<int>(s.column_int(6));
-    r.problem.group = static_cast<int>(s.column_int(7));
-    r.problem.has_offset = s.column_int(8) != 0;
+    r.problem = problem_from_columns(s, 3);
     r.median_us = s.column_double(9);
     r.registers = static_cast<int>(s.column_optional_int(10).value_or(0));
     r.run_id = s.column_int(11);

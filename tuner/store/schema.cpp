@@ -259,4 +259,15 @@ void create_schema_v1(Database& db) {
   transaction.commit();
 }
 
+Problem problem_from_columns(const Statement& s, int first_column) {
+  Problem p;
+  p.m = s.column_int(first_column);
+  p.k = s.column_int(first_column + 1);
+  p.batch = static_cast<int>(s.column_int(first_column + 2));
+  p.bits = static_cast<int>(s.column_int(first_column + 3));
+  p.group = static_cast<int>(s.column_int(first_column + 4));
+  p.has_offset = s.column_int(first_column + 5) != 0;
+  return p;
+}
+
 } // namespace lutgemm::store

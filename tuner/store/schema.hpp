@@ -2,6 +2,7 @@
 // The database schema: a version number (PRAGMA user_version), an application id that marks a file
 // as a lutgemm database (PRAGMA application_id), and stepwise upgrades v1 -> v2 -> ... so that a
 // database written by an older lutgemm is upgraded in place, never recreated.
+#include "problem/problem.hpp"
 #include "store/sqlite.hpp"
 
 namespace lutgemm::store {
@@ -29,6 +30,10 @@ void ensure_schema(Database& db);
 // `version` lacks a table or column that version has: a damaged file is refused before anything
 // reads or writes it. Extra tables and columns are allowed.
 void check_schema_intact(Database& db, int version);
+
+// A problem read back from the problems table's columns m, k, batch, bits, group_size, has_offset,
+// selected in that order from `first_column` on (every query that reports results selects them).
+Problem problem_from_columns(const Statement& s, int first_column);
 
 // Creates schema version 1 exactly as the first lutgemm release wrote it (for upgrade tests).
 void create_schema_v1(Database& db);

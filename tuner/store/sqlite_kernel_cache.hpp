@@ -3,6 +3,8 @@
 // results database's compile_cache table, keyed by the full compile key (source hash, options,
 // arch, NVRTC version), whose text is stored in full so that a hash collision is a miss. It
 // outlives the process, so a second `lutgemm compile` or `lutgemm tune` compiles nothing again.
+// It lives in the store (all SQL does) and implements jit's KernelCache: store uses jit, never the
+// other way round, so the JIT builds and is tested without SQLite (tests/unit/test_module_graph).
 #include "jit/kernel_cache.hpp"
 #include "store/store.hpp"
 

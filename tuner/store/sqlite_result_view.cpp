@@ -1,8 +1,9 @@
-// The SQLite implementation of report::ResultQueries (tuner/report/result_queries.hpp): what
+// The SQLite implementation of the results view (store/result_view.hpp): what
 // `lutgemm report`, `lutgemm export` and scripts read from a tune's database. Read-only: the file
 // is never written, so a report can run beside a tune that is still writing.
 #include "common/error.hpp"
-#include "report/result_queries.hpp"
+#include "store/calibrations.hpp"
+#include "store/result_view.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 
@@ -13,7 +14,7 @@
 #include <map>
 #include <tuple>
 
-namespace lutgemm::report {
+namespace lutgemm::store {
 namespace {
 
 // The report's kernel names (model::Baseline's to_string) for the database's kernel families
@@ -70,12 +71,12 @@ double conflict_factor(const std::string& counters_json) {
 
 class SqliteResults final : public ResultQueries {
 public:
-  explicit SqliteResults(store::Database db) : db_(std::move(db)) {}
+  explicit SqliteResults(Database db) : db_(std::move(db)) {}
 
   std::vector<DeviceInfo> devices() const override {
     // Devices with at least one result, in insertion order; one entry per name (two boards of
     // the same model are one device for a report). Driver and CUDA from the device's latest run.
-    store::Statement s(db_, R"sql(
+    Statement s(db_, R"sql(
       SELECT d.name, min(d.key), max(d.details),
              (SELECT r.driver_version FROM runs r JOIN devices d2 ON r.device_id = d2.id
                WHERE d2.name = d.name ORDER BY r.id DESC LIMIT 1),
@@ -102,7 +103,7 @@ public:
   std::vector<ResultRow> results(std::string_view device) const override {
     // Verified results only (disposition ok, a time). Per problem, variant and source the latest
     // run's row wins, and within a run the leader re-measurement over the sweep.
-    store::Statement s(db_, R"sql(
+    Statement s(db_, R"sql(
       SELECT p.m, p.k, p.batch, p.bits, p.group_size, p.has_offset, v.family, v.label, v.params,
              m.median_us, coalesce(m.noise_pct, 0), m.samples, m.source, m.run_id,
              r.started_at, r.git_sha, r.driver_version, r.toolkit_version,
@@ -124,12 +125,7 @@ public:
         continue; // an older run's (or the sweep's) time for the same variant
       ResultRow row;
       row.device = std::string(device);
-      row.problem.m = s.column_int(0);
-      row.problem.k = s.column_int(1);
-      row.problem.batch = static_cast<int>(s.column_int(2));
-      row.problem.bits = static_cast<int>(s.column_int(3));
-      row.problem.group = static_cast<int>(s.column_int(4));
-      row.problem.has_offset = s.column_int(5) != 0;
+      row.problem = problem_from_columns(s, 0);
       row.kernel = kernel_for_family(s.column_text(6));
       row.variant_label = s.column_text(7);
       row.params = parse_params(s.column_text(8));
@@ -152,7 +148,7 @@ public:
   }
 
 private:
-  mutable store::Database db_;
+  mutable Database db_;
 };
 
 } // namespace
@@ -166,18 +162,9 @@ std::unique_ptr<ResultQueries> open_result_database(const std::string& path) {
                                  "`lutgemm tune --db {}`)",
                                  path, path));
   }
-  store::Database db(path, store::Database::Mode::read_only);
-  const store::SchemaProbe probe = store::probe_schema(db); // UsageError when not SQLite
-  if (probe.empty || !probe.is_lutgemm) {
-    throw UsageError(fmt::format("'{}' is {} not a lutgemm results database", path,
-                                 probe.empty ? "an empty SQLite file," : "a SQLite database but"));
-  }
-  if (probe.version < 1 || probe.version > store::kSchemaVersion) {
-    throw UsageError(fmt::format("'{}' has lutgemm schema version {}; this lutgemm reads 1..{}",
-                                 path, probe.version, store::kSchemaVersion));
-  }
-  store::check_schema_intact(db, probe.version);
+  // Schema checks as every reader of an existing database (store/calibrations.hpp).
+  Database db = open_existing_database(path, Database::Mode::read_only);
   return std::make_unique<SqliteResults>(std::move(db));
 }
 
-} // namespace lutgemm::report
+} // namespace lutgemm::store

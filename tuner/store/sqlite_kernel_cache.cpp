@@ -1,4 +1,4 @@
-#include "jit/sqlite_kernel_cache.hpp"
+#include "store/sqlite_kernel_cache.hpp"
 
 #include "jit/nvrtc_compiler.hpp"
 
