@@ -238,9 +238,18 @@ std::string host_compiler_version() {
   auto it = versions.find(cxx);
   if (it == versions.end()) {
     const RunResult r = run_command(shell_quote(cxx) + " --version");
+    // Killed from outside (a scancel or Ctrl-C reaching the whole process group) says nothing
+    // about the compiler or the variant: retryable, as for a compile (compile() below).
+    if (r.status > 128 && is_outside_signal(r.status - 128))
+      throw EmuError(ErrorKind::interrupted,
+                     fmt::format("host compiler {} --version did not finish{}", cxx,
+                                 retryable_note(r.status - 128)),
+                     r.output);
     if (r.status != 0)
       throw EmuError(ErrorKind::compile_error,
-                     fmt::format("host compiler {} does not run: {}", cxx, r.output), r.output);
+                     fmt::format("host compiler {} does not run (exit {}): {}", cxx, r.status,
+                                 r.output),
+                     r.output);
     it = versions.emplace(cxx, r.output.substr(0, r.output.find('\n'))).first;
   }
   return it->second;
