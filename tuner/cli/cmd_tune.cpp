@@ -10,6 +10,7 @@
 #include "cli/command_registry.hpp"
 #include "cli/device_workers.hpp"
 #include "cli/seed_option.hpp"
+#include "cli/space_options.hpp"
 #include "cli/target_spec_option.hpp"
 #include "cli/tune_setup.hpp"
 #include "common/error.hpp"
@@ -102,22 +103,15 @@ public:
   void setup(CLI::App& app) override {
     app.add_option("--backend", backend_, "cuda, emu, or auto (cuda when a device exists)")
         ->default_val(backend_);
-    auto* target_option =
-        app.add_option("--target", target_,
-                       "Built-in GPU for the model and pre-filter (emu; default a100-80gb): " +
-                           known_target_keys());
-    cli::add_target_spec_option(app, target_, target_option);
+    cli::add_target_options(app, target_,
+                            "Built-in GPU for the model and pre-filter (emu; default a100-80gb): " +
+                                known_target_keys());
     app.add_option("--preset", preset_, "Model preset: every linear layer of one decoder layer");
     app.add_option("--layers", layers_, "With --preset: only these layers (comma-separated)");
     app.add_option("--shape", shapes_,
                    "Weight shape MxK (repeatable; default: 4096x4096 and "
                    "11008x4096)");
-    app.add_option("--batch", problem_.batch, "Activation columns (1..32)")
-        ->default_val(problem_.batch);
-    app.add_option("--bits", problem_.bits, "Bit-planes q (1..8)")->default_val(problem_.bits);
-    app.add_option("--group", problem_.group, "Group size g along K, or 'row'")
-        ->default_val(problem_.group);
-    app.add_flag("--no-offset", problem_.no_offset, "BCQ without offsets");
+    problem_.add_quantization_to(app);
     app.add_option("--strategy", strategy_, "exhaustive, random or model")->default_val(strategy_);
     app.add_option("--budget", budget_, "random/model: at most N variants per problem (0: all)")
         ->default_val(0);
@@ -127,7 +121,7 @@ public:
     app.add_option("--space", space_,
                    "small (curated, the emu default) or full (the cuda "
                    "default)");
-    app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
+    add_param_option(app, params_);
     app.add_option("--db", db_,
                    "Results database (default $LUTGEMM_DB or "
                    "results/local/lutgemm.db)");
