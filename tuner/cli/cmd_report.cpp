@@ -61,11 +61,12 @@ public:
                    "Results database (from `lutgemm tune`); without it every "
                    "measured cell reads \"not measured\"");
     app.add_option("--device", device_, "Device in the database (name or unique part of it)");
-    cli::add_target_options(
-        app, target_,
-        "Built-in GPU for floors and the model (default: the device's own, else "
-        "a100-80gb): " +
-            known_target_keys());
+    auto* target_option =
+        app.add_option("--target", target_,
+                       "Built-in GPU for floors and the model (default: the device's own, else "
+                       "a100-80gb): " +
+                           known_target_keys());
+    cli::add_target_spec_option(app, target_, target_option);
     app.add_option("--format", format_, "md, csv or json")->default_val("md");
   }
 
