@@ -42,8 +42,7 @@ public:
     if (jobs_ < 0)
       throw UsageError(fmt::format("--jobs {} is negative", jobs_));
     auto space = options_.search_space(choice);
-    auto enumeration = space::enumerate(space, problem);
-    auto variants = enumeration.accepted;
+    auto variants = space::accepted_variants(space, problem);
     if (limit_ > 0 && variants.size() > static_cast<std::size_t>(limit_))
       variants.resize(static_cast<std::size_t>(limit_));
 
@@ -54,7 +53,7 @@ public:
     NvrtcCompiler compiler(tiers);
     std::vector<LaunchPlan> plans;
     for (const auto& v : variants)
-      plans.push_back(space::variant_plan(family, problem, v));
+      plans.push_back(space::variant_plan(problem, v));
     const auto started = std::chrono::steady_clock::now();
     auto results = compile_plans(compiler, plans, arch, jobs_);
     const double wall_s =
@@ -67,7 +66,7 @@ public:
     table.push_back({"variant", "regs", "smem", "spills", "compile ms", "cache", "pre-filter"});
     for (std::size_t i = 0; i < variants.size(); ++i) {
       const auto& r = results[i];
-      const auto label = space.label(variants[i], problem);
+      const auto& label = variants[i].label;
       (r.all_cache_hits ? hits : misses) += 1;
       nlohmann::json row{{"label", label}, {"cache_hit", r.all_cache_hits}, {"ok", r.ok}};
       if (!r.ok) {

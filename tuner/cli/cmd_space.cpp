@@ -33,15 +33,16 @@ public:
         space, problem, summary_ ? space::Rejections::counted : space::Rejections::kept);
     const auto limits = space::target_limits(target);
 
-    std::vector<space::Variant> kept;
+    std::vector<space::KernelVariant> kept;
     std::vector<space::Rejection> removed = enumeration.rejected;
     const std::size_t after_constraints = enumeration.accepted.size();
-    for (const auto& variant : enumeration.accepted) {
-      auto usage = space::plan_resources(space::variant_plan(family, problem, variant));
+    for (const auto& point : enumeration.accepted) {
+      auto variant = space::make_kernel_variant(space, point, problem);
+      auto usage = space::plan_resources(space::variant_plan(problem, variant));
       if (auto verdict = space::prefilter(usage, limits))
-        removed.push_back({variant, "prefilter", verdict->rule, verdict->reason});
+        removed.push_back({point, "prefilter", verdict->rule, verdict->reason});
       else
-        kept.push_back(variant);
+        kept.push_back(std::move(variant));
     }
     std::map<std::string, std::size_t> by_rule = enumeration.rejected_by_rule;
     for (const auto& r : removed)
@@ -62,8 +63,8 @@ public:
                        {"variants", nlohmann::json::array()},
                        {"removed", nlohmann::json::array()}};
       for (const auto& v : kept)
-        j["variants"].push_back({{"label", space.label(v, problem)},
-                                 {"params", nlohmann::json::parse(v.params_json())}});
+        j["variants"].push_back(
+            {{"label", v.label}, {"params", nlohmann::json::parse(v.point.params_json())}});
       if (!summary_)
         for (const auto& r : removed)
           j["removed"].push_back({{"label", r.variant.label()},
@@ -91,7 +92,7 @@ public:
       return 0;
     fmt::print("\nvariants ({}):\n", kept.size());
     for (const auto& v : kept)
-      fmt::print("  {}\n", space.label(v, problem));
+      fmt::print("  {}\n", v.label);
     fmt::print("\nremoved ({}):\n", removed.size());
     for (const auto& r : removed)
       fmt::print("  {}  [{} {}] {}\n", r.variant.label(), r.stage, r.rule, r.reason);

@@ -14,10 +14,12 @@ namespace lutgemm::search {
 struct detail::PlannedProblem {
   Problem problem;
   std::int64_t problem_id = 0;
-  space::Enumeration enumeration;
-  std::vector<std::string> labels; // the family's label of each accepted variant
-  std::vector<std::size_t> order;  // indices into enumeration.accepted
-  std::vector<double> predictions; // the model strategy's, per accepted variant
+  std::size_t total = 0; // points in the space
+  // The points the constraints accepted, each parsed once (space/kernel_variant.hpp): every later
+  // step (shard, sweep, store, leaders) takes these, not the points' text.
+  std::vector<space::KernelVariant> variants;
+  std::vector<std::size_t> order;  // indices into variants
+  std::vector<double> predictions; // the model strategy's, per variant
 };
 
 namespace {
@@ -64,8 +66,8 @@ void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const Shard
       if (index < p.predictions.size())
         cost = p.predictions[index];
       else
-        cost = evaluator.predict_us(p.problem, p.enumeration.accepted[index]);
-      cost_of[p.labels[index]] += std::max(0.0, cost.value_or(0.0));
+        cost = evaluator.predict_us(p.problem, p.variants[index]);
+      cost_of[p.variants[index].label] += std::max(0.0, cost.value_or(0.0));
     }
   }
   std::vector<ShardItem> items;
@@ -78,7 +80,7 @@ void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const Shard
   for (auto& p : planned) {
     std::vector<std::size_t> mine;
     for (auto index : p.order)
-      if (shard_of_label.at(p.labels[index]) == shard.index)
+      if (shard_of_label.at(p.variants[index].label) == shard.index)
         mine.push_back(index);
     p.order = std::move(mine);
   }
@@ -88,8 +90,8 @@ void keep_shard(std::vector<Planned>& planned, Evaluator& evaluator, const Shard
 ProblemSummary summary_of(const Planned& p, TimeSource source) {
   ProblemSummary summary;
   summary.problem = p.problem;
-  summary.total = p.enumeration.total;
-  summary.after_constraints = p.enumeration.accepted.size();
+  summary.total = p.total;
+  summary.after_constraints = p.variants.size();
   summary.source = source;
   return summary;
 }
@@ -103,15 +105,16 @@ std::vector<Planned> TuneDriver::plan(const std::vector<Problem>& problems) {
     p.problem = problem;
     p.problem_id = store_.problem_id(problem);
     auto space = evaluator_.space(problem);
-    p.enumeration = enumerate(space, problem);
-    for (const auto& variant : p.enumeration.accepted)
-      p.labels.push_back(space.label(variant, problem));
+    const auto enumeration = enumerate(space, problem);
+    p.total = enumeration.total;
+    for (const auto& point : enumeration.accepted)
+      p.variants.push_back(space::make_kernel_variant(space, point, problem));
     std::vector<double> predictions;
     if (options_.strategy.strategy == Strategy::model) {
-      for (const auto& variant : p.enumeration.accepted)
+      for (const auto& variant : p.variants)
         predictions.push_back(evaluator_.predict_us(problem, variant).value_or(0.0));
     }
-    p.order = plan_order(p.enumeration.accepted.size(), predictions, options_.strategy);
+    p.order = plan_order(p.variants.size(), predictions, options_.strategy);
     p.predictions = std::move(predictions);
     planned.push_back(std::move(p));
   }
@@ -257,8 +260,8 @@ bool TuneDriver::attempt(const Planned& p, std::size_t index, detail::ProblemSwe
                          detail::SweepProgress& counts) {
   using Clock = std::chrono::steady_clock;
   const auto source = evaluator_.source();
-  const auto& variant = p.enumeration.accepted[index];
-  const auto& label = p.labels[index];
+  const auto& variant = p.variants[index];
+  const auto& label = variant.label;
   ProgressEvent event;
   event.total = counts.total;
   event.problem = to_string(p.problem);
@@ -270,7 +273,7 @@ bool TuneDriver::attempt(const Planned& p, std::size_t index, detail::ProblemSwe
     stored = found->second;
   std::int64_t variant_id = 0;
   if (!stored) {
-    variant_id = store_.variant_id(evaluator_.family(), label, variant.params_json());
+    variant_id = store_.variant_id(evaluator_.family(), label, variant.point.params_json());
     auto claim =
         store_.claim(device_id_, p.problem_id, variant_id, run_id_, source, options_.claim_lease_s);
     if (claim == store::Store::Claim::busy)
@@ -322,24 +325,24 @@ void TuneDriver::store_untried(const Planned& p, std::size_t reached, detail::Pr
           ? fmt::format("early stop: {} variants in a row did not beat the best",
                         options_.strategy.patience)
           : std::string();
-  std::vector<bool> attempted(p.enumeration.accepted.size(), false);
-  std::vector<bool> in_order(p.enumeration.accepted.size(), false); // not reached: early stop
+  std::vector<bool> attempted(p.variants.size(), false);
+  std::vector<bool> in_order(p.variants.size(), false); // not reached: early stop
   for (std::size_t i = 0; i < reached; ++i)
     attempted[p.order[i]] = true;
   for (std::size_t j = reached; j < p.order.size(); ++j)
     in_order[p.order[j]] = true;
-  for (std::size_t i = 0; i < p.enumeration.accepted.size(); ++i) {
+  for (std::size_t i = 0; i < p.variants.size(); ++i) {
     if (attempted[i])
       continue;
     if (!in_order[i]) {
       ++sweep.summary.skipped; // outside the budget: counted, not stored
       continue;
     }
-    const auto& label = p.labels[i];
+    const auto& label = p.variants[i].label;
     if (auto it = sweep.existing.find(label); it != sweep.existing.end() && it->second.is_final())
       continue;
     auto r = row_for(
-        p, store_.variant_id(evaluator_.family(), label, p.enumeration.accepted[i].params_json()));
+        p, store_.variant_id(evaluator_.family(), label, p.variants[i].point.params_json()));
     r.disposition = Disposition::skipped;
     r.source = evaluator_.source();
     r.message = skip_reason;
@@ -356,8 +359,8 @@ void TuneDriver::settle_leaders(const Planned& p, const std::map<std::string, do
                                 ProblemSummary& summary) {
   const auto source = evaluator_.source();
   std::map<std::string, std::size_t> by_label;
-  for (std::size_t i = 0; i < p.labels.size(); ++i)
-    by_label[p.labels[i]] = i;
+  for (std::size_t i = 0; i < p.variants.size(); ++i)
+    by_label[p.variants[i].label] = i;
   LeaderCandidates candidates;
   for (const auto& [label, time] : ok_times) {
     if (!by_label.count(label))
@@ -405,8 +408,8 @@ void TuneDriver::settle_leaders(const Planned& p, const std::map<std::string, do
 std::optional<std::size_t> TuneDriver::remeasure_leaders(const Planned& p,
                                                          const LeaderCandidates& candidates,
                                                          const std::vector<std::size_t>& lead) {
-  auto variant_of = [&](std::size_t leader) -> const space::Variant& {
-    return p.enumeration.accepted[candidates.indices[lead[leader]]];
+  auto variant_of = [&](std::size_t leader) -> const space::KernelVariant& {
+    return p.variants[candidates.indices[lead[leader]]];
   };
   std::vector<std::vector<double>> samples(lead.size());
   for (auto index : measure::interleaved_schedule(lead.size(), options_.remeasure_rounds)) {
@@ -418,7 +421,7 @@ std::optional<std::size_t> TuneDriver::remeasure_leaders(const Planned& p,
   for (std::size_t i = 0; i < lead.size(); ++i) {
     auto s = measure::summarize(samples[i]);
     auto r = row_for(p, store_.variant_id(evaluator_.family(), candidates.labels[lead[i]],
-                                          variant_of(i).params_json()));
+                                          variant_of(i).point.params_json()));
     r.phase = "remeasure";
     r.disposition = Disposition::ok;
     r.source = evaluator_.source();
@@ -447,11 +450,11 @@ std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem
     auto stored = store_.existing(device_id_, p.problem_id, source);
     std::map<std::string, double> ok_times;
     std::map<std::string, std::string> proxy;
-    std::vector<bool> chosen(p.enumeration.accepted.size(), false);
+    std::vector<bool> chosen(p.variants.size(), false);
     for (auto index : p.order)
       chosen[index] = true;
-    for (std::size_t i = 0; i < p.labels.size(); ++i) {
-      auto found = stored.find(p.labels[i]);
+    for (std::size_t i = 0; i < p.variants.size(); ++i) {
+      auto found = stored.find(p.variants[i].label);
       if (!chosen[i] || (found != stored.end() && !found->second.retryable &&
                          found->second.disposition == Disposition::skipped)) {
         ++summary.skipped; // outside the budget, or stored as skipped (early stop)
@@ -464,8 +467,8 @@ std::vector<ProblemSummary> TuneDriver::retest_leaders(const std::vector<Problem
       const auto& m = found->second;
       ++summary.resumed;
       if (m.disposition == Disposition::ok && m.median_us) {
-        ok_times[p.labels[i]] = *m.median_us;
-        proxy[p.labels[i]] = m.proxy_shape;
+        ok_times[p.variants[i].label] = *m.median_us;
+        proxy[p.variants[i].label] = m.proxy_shape;
         ++summary.ok;
       } else {
         ++summary.failed;
