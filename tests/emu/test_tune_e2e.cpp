@@ -123,7 +123,7 @@ TEST(TuneE2E, WorkerProcessGivesTheSameOutcomeAsInProcess) {
       "a100-80gb", {"mu=8", "rows_per_thread=4", "threads=128", "split=8", "combine=reduce"});
   search::VariantEvaluator local(std::make_shared<backend::EmuBackend>(), config);
   const Problem problem{.m = 3000, .k = 1024, .batch = 1, .bits = 3, .group = 128};
-  auto variants = space::enumerate(local.space(problem), problem).accepted;
+  auto variants = space::accepted_variants(local.space(problem), problem);
   ASSERT_EQ(variants.size(), 1u);
   const auto direct = local.evaluate(problem, variants[0]);
   search::WorkerEvaluator worker(local,

@@ -50,7 +50,7 @@ TEST(EmuDriverBackend, KernelThatWritesNothingIsWrongResultEvenOnAReusedOutputBl
   // M != K: y's block size is its own, so the reused block y gets is the previous y.
   const Problem problem{.m = 256, .k = 512, .batch = 1, .bits = 3, .group = 128};
   search::VariantEvaluator correct(backend, one_variant_config());
-  const auto variants = space::enumerate(correct.space(problem), problem).accepted;
+  const auto variants = space::accepted_variants(correct.space(problem), problem);
   ASSERT_EQ(variants.size(), 1u);
   const auto good = correct.evaluate(problem, variants[0]);
   ASSERT_EQ(good.disposition, Disposition::ok) << good.message;

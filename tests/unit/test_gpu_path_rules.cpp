@@ -143,7 +143,7 @@ TEST(Remeasure, LeadersAreTimedWithTheSweepsColdWeightRotation) {
   auto recording = std::make_shared<RecordingCudaBackend>();
   search::VariantEvaluator evaluator(recording, small_config());
   const Problem problem{.m = 256, .k = 256, .batch = 1, .bits = 3, .group = 128};
-  const auto variants = space::enumerate(evaluator.space(problem), problem).accepted;
+  const auto variants = space::accepted_variants(evaluator.space(problem), problem);
   ASSERT_FALSE(variants.empty());
   EXPECT_FALSE(evaluator.remeasure(problem, variants[0]).empty());
   ASSERT_EQ(recording->rotations.size(), 1u);
@@ -155,7 +155,7 @@ TEST(Evaluate, ADeviceErrorIsTheVariantsLaunchErrorNotAnException) {
   recording->prepare_failure = "cuModuleLoadData: CUDA_ERROR_OUT_OF_MEMORY";
   search::VariantEvaluator evaluator(recording, small_config());
   const Problem problem{.m = 256, .k = 256, .batch = 1, .bits = 3, .group = 128};
-  const auto variants = space::enumerate(evaluator.space(problem), problem).accepted;
+  const auto variants = space::accepted_variants(evaluator.space(problem), problem);
   ASSERT_FALSE(variants.empty());
   search::VariantOutcome outcome;
   ASSERT_NO_THROW(outcome = evaluator.evaluate(problem, variants[0]));

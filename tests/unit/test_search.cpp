@@ -60,11 +60,11 @@ public:
       it = truth.emplace(label, std::uniform_real_distribution<double>(50.0, 500.0)(rng_)).first;
     return it->second;
   }
-  std::optional<double> predict_us(const Problem&, const space::Variant& v) override {
-    return true_time(v.label());
+  std::optional<double> predict_us(const Problem&, const space::KernelVariant& v) override {
+    return true_time(v.label);
   }
-  VariantOutcome evaluate(const Problem&, const space::Variant& v) override {
-    auto label = v.label();
+  VariantOutcome evaluate(const Problem&, const space::KernelVariant& v) override {
+    auto label = v.label;
     ++calls[label];
     VariantOutcome out;
     out.source = source_;
@@ -74,7 +74,7 @@ public:
       out.retryable = f->second;
       return out;
     }
-    if (v.get_int("rows") == 64 && v.get_int("mu") == 4) {
+    if (v.point.get_int("rows") == 64 && v.point.get_int("mu") == 4) {
       out.disposition = Disposition::wrong_result;
       out.message = "max error 3.5 > tolerance 0.1";
       return out;
@@ -87,9 +87,9 @@ public:
     out.gbps = 1000.0 / t;
     return out;
   }
-  std::vector<double> remeasure(const Problem&, const space::Variant& v) override {
-    ++remeasured[v.label()];
-    double t = true_time(v.label());
+  std::vector<double> remeasure(const Problem&, const space::KernelVariant& v) override {
+    ++remeasured[v.label];
+    double t = true_time(v.label);
     return {t, t * 1.0005, t * 0.9995};
   }
 

@@ -21,11 +21,13 @@ public:
   std::string family() const override { return "fake"; }
   TimeSource source() const override { return TimeSource::measured; }
   space::SearchSpace space(const Problem&) override { return {}; }
-  VariantOutcome evaluate(const Problem&, const space::Variant&) override { return {}; }
+  VariantOutcome evaluate(const Problem&, const space::KernelVariant&) override { return {}; }
 };
 
 const Problem kProblem{.m = 4096, .k = 1024, .batch = 2, .bits = 4, .group = 64};
-const space::Variant kVariant({{"mu", std::int64_t{8}}, {"accum", std::string("f32")}});
+const space::Variant kPoint({{"mu", std::int64_t{8}}, {"accum", std::string("f32")}});
+// A variant of no kernel family (family "fake"): only the point and its label.
+const space::KernelVariant kVariant{kPoint, kPoint.label(), {}};
 
 VariantOutcome sample_outcome() {
   std::mt19937 rng(5);
@@ -102,15 +104,15 @@ TEST(WorkerEvaluator, ServesRequestsLikeTheWorkerCommand) {
     std::string family() const override { return "echo"; }
     TimeSource source() const override { return TimeSource::measured; }
     space::SearchSpace space(const Problem&) override { return {}; }
-    VariantOutcome evaluate(const Problem& p, const space::Variant& v) override {
+    VariantOutcome evaluate(const Problem& p, const space::KernelVariant& v) override {
       VariantOutcome o;
       o.disposition = Disposition::ok;
-      o.message = to_string(p) + " " + v.label();
+      o.message = to_string(p) + " " + v.label;
       return o;
     }
   } echo;
   nlohmann::json request{
-      {"op", "evaluate"}, {"problem", problem_to_json(kProblem)}, {"variant", kVariant.label()}};
+      {"op", "evaluate"}, {"problem", problem_to_json(kProblem)}, {"variant", kPoint.label()}};
   auto reply = nlohmann::json::parse(serve_worker_request(echo, request.dump()));
   auto o = outcome_from_json(reply.at("outcome"));
   EXPECT_EQ(o.message, to_string(kProblem) + " mu=8,accum=f32");

@@ -20,10 +20,9 @@ void BM_ModelPredictSpace(benchmark::State& state) {
   problem.bits = static_cast<int>(state.range(2));
   problem.group = 128;
   const auto space = space::family_space(space::Family::lutgemm);
-  const auto all = space::enumerate(space, problem);
   std::vector<LutParams> variants; // every variant the constraints accept (what tune ranks)
-  for (const auto& v : all.accepted)
-    variants.push_back(space::lut_params(v));
+  for (const auto& v : space::accepted_variants(space, problem))
+    variants.push_back(v.lut());
   const GpuSpec& target = find_target("a100-80gb");
   for (auto _ : state) {
     double sum = 0;

@@ -10,6 +10,10 @@ namespace lutgemm::cli {
 
 void ProblemOptions::add_to(CLI::App& app) {
   app.add_option("--shape", shape, "Weight shape MxK (M outputs, K inputs)")->default_val(shape);
+  add_quantization_to(app);
+}
+
+void ProblemOptions::add_quantization_to(CLI::App& app) {
   app.add_option("--batch", batch, "Activation columns (1..32)")->default_val(batch);
   app.add_option("--bits", bits, "Bit-planes q (1..8)")->default_val(bits);
   app.add_option("--group", group, "Group size g along K, or 'row'")->default_val(group);

@@ -17,7 +17,9 @@ struct ProblemOptions {
   std::string group = "128";
   bool no_offset = false;
 
-  void add_to(CLI::App& app);
+  void add_to(CLI::App& app); // --shape, then add_quantization_to
+  // --batch, --bits, --group, --no-offset: for a command that takes its shapes another way (tune).
+  void add_quantization_to(CLI::App& app);
   Problem problem() const; // validated; UsageError naming the bad value
 };
 

@@ -5,7 +5,7 @@
 // the cache with their log, so a known-bad variant is not compiled again.
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
-#include "cli/target_spec_option.hpp"
+#include "cli/space_options.hpp"
 #include "common/error.hpp"
 #include "jit/plan_compile.hpp"
 #include "space/families.hpp"
@@ -23,15 +23,8 @@ namespace {
 class CompileCommand final : public Command {
 public:
   void setup(CLI::App& app) override {
-    app.add_option("--kernel", kernel_, "Kernel family: lutgemm or optq")->default_val(kernel_);
-    problem_.add_to(app);
-    app.add_option("--arch", arch_, "GPU architecture to compile for (default: the target's)");
-    auto* target_option = app.add_option(
-        "--target", target_,
-        "Built-in target for the pre-filter: " + known_target_keys() + " (default: by --arch)");
-    cli::add_target_spec_option(app, target_, target_option);
-    app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
-    app.add_flag("--small", small_, "The small curated subspace");
+    options_.add_to(app, {"GPU architecture to compile for (default: the target's)",
+                          "default: by --arch", "The small curated subspace"});
     app.add_option("--limit", limit_, "Compile at most N variants (0: all)")->default_val(0);
     app.add_option("--jobs", jobs_, "Compiler threads (0: all cores)")->default_val(0);
     app.add_option("--db", db_,
@@ -42,20 +35,15 @@ public:
   }
 
   int run() override {
-    const auto family = space::family_from_string(kernel_);
-    const Problem problem = problem_.problem();
-    if (!arch_.empty())
-      validate_arch_text(arch_);
-    const GpuSpec& target = resolve_target(target_, arch_);
-    const std::string arch = arch_.empty() ? target.arch_text() : arch_;
+    const auto choice = options_.resolve();
+    const auto& [family, problem, target] = choice;
+    const std::string arch = options_.arch.empty() ? target.arch_text() : options_.arch;
     if (limit_ < 0)
       throw UsageError(fmt::format("--limit {} is negative", limit_));
     if (jobs_ < 0)
       throw UsageError(fmt::format("--jobs {} is negative", jobs_));
-    auto space = small_ ? space::small_family_space(family, problem) : space::family_space(family);
-    space::apply_restrictions(space, params_);
-    auto enumeration = space::enumerate(space, problem);
-    auto variants = enumeration.accepted;
+    auto space = options_.search_space(choice);
+    auto variants = space::accepted_variants(space, problem);
     if (limit_ > 0 && variants.size() > static_cast<std::size_t>(limit_))
       variants.resize(static_cast<std::size_t>(limit_));
 
@@ -66,7 +54,7 @@ public:
     NvrtcCompiler compiler(tiers);
     std::vector<LaunchPlan> plans;
     for (const auto& v : variants)
-      plans.push_back(space::variant_plan(family, problem, v));
+      plans.push_back(space::variant_plan(problem, v));
     const auto started = std::chrono::steady_clock::now();
     auto results = compile_plans(compiler, plans, arch, jobs_);
     const double wall_s =
@@ -79,7 +67,7 @@ public:
     table.push_back({"variant", "regs", "smem", "spills", "compile ms", "cache", "pre-filter"});
     for (std::size_t i = 0; i < variants.size(); ++i) {
       const auto& r = results[i];
-      const auto label = space.label(variants[i], problem);
+      const auto& label = variants[i].label;
       (r.all_cache_hits ? hits : misses) += 1;
       nlohmann::json row{{"label", label}, {"cache_hit", r.all_cache_hits}, {"ok", r.ok}};
       if (!r.ok) {
@@ -149,10 +137,9 @@ public:
   }
 
 private:
-  std::string kernel_ = "lutgemm", arch_, target_, db_;
-  ProblemOptions problem_;
-  std::vector<std::string> params_;
-  bool small_ = false, no_cache_ = false, json_ = false;
+  SpaceOptions options_;
+  std::string db_;
+  bool no_cache_ = false, json_ = false;
   int limit_ = 0, jobs_ = 0;
 };
 

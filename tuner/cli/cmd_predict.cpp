@@ -59,12 +59,10 @@ public:
     app.add_option("--bits", problem_.bits, "Bit-planes q (1..8)")->default_val(3);
     app.add_option("--group", group_, "Group size g along K, or 'row'")->default_val("128");
     app.add_flag("--no-offset", no_offset_, "BCQ without offsets (non-uniform quantization)");
-    auto* target_option =
-        app.add_option("--target", target_,
-                       "Built-in GPU (" + known_target_keys() +
-                           "), or the name of a device calibrated in --db (lutgemm calibrate)")
-            ->default_val("a100-80gb");
-    cli::add_target_spec_option(app, target_, target_option);
+    cli::add_target_options(app, target_,
+                            "Built-in GPU (" + known_target_keys() +
+                                "), or the name of a device calibrated in --db (lutgemm calibrate)")
+        ->default_val("a100-80gb");
     app.add_option("--rows-per-block", design_.rows_per_block, "LUT-GEMM rows per block (th)")
         ->default_val(design_.rows_per_block);
     app.add_option("--k-tile", design_.k_tile, "LUT-GEMM K columns per block")

@@ -38,7 +38,7 @@ public:
     auto space = space::family_space(space::Family::lutgemm);
     space::apply_restrictions(space, params_);
     const auto variant = choose(space, problem);
-    const std::string label = space.label(variant, problem);
+    const std::string& label = variant.label;
 
     search::EvaluatorConfig config;
     config.target = &target;
@@ -89,15 +89,15 @@ public:
   }
 
 private:
-  space::Variant choose(const space::SearchSpace& space, const Problem& problem) const {
-    const auto accepted = space::enumerate(space, problem).accepted;
+  space::KernelVariant choose(const space::SearchSpace& space, const Problem& problem) const {
+    const auto accepted = space::accepted_variants(space, problem);
     if (accepted.empty())
       throw UsageError(fmt::format("no LUT-GEMM variant of the space fits {} with these --param "
                                    "values",
                                    to_string(problem)));
     if (!variant_.empty()) {
       for (const auto& v : accepted)
-        if (space.label(v, problem) == variant_ || v.label() == variant_)
+        if (v.label == variant_ || v.point.label() == variant_)
           return v;
       throw UsageError(fmt::format("no variant labelled '{}' fits {} (see `lutgemm space`)",
                                    variant_, to_string(problem)));
@@ -105,7 +105,7 @@ private:
     if (params_.empty()) {
       const auto defaults = default_lut_params(problem.bits, problem.batch);
       for (const auto& v : accepted)
-        if (space::lut_params(v) == defaults)
+        if (v.lut() == defaults)
           return v;
     }
     return accepted.front();

@@ -4,8 +4,7 @@
 // reason for each removal.
 #include "cli/cli_common.hpp"
 #include "cli/command_registry.hpp"
-#include "cli/target_spec_option.hpp"
-#include "space/families.hpp"
+#include "cli/space_options.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,41 +17,32 @@ namespace {
 class SpaceCommand final : public Command {
 public:
   void setup(CLI::App& app) override {
-    app.add_option("--kernel", kernel_, "Kernel family: lutgemm or optq")->default_val(kernel_);
-    problem_.add_to(app);
-    app.add_option("--arch", arch_, "GPU architecture (sm_80, sm_90, ...): picks a target");
-    auto* target_option = app.add_option(
-        "--target", target_,
-        "Built-in target for the pre-filter: " + known_target_keys() + " (default a100-80gb)");
-    cli::add_target_spec_option(app, target_, target_option);
-    app.add_option("--param", params_, "Keep only these values: name=v1,v2 (repeatable)");
-    app.add_flag("--small", small_, "The small curated subspace (what the emulator default tunes)");
+    options_.add_to(app,
+                    {"GPU architecture (sm_80, sm_90, ...): picks a target", "default a100-80gb",
+                     "The small curated subspace (what the emulator default tunes)"});
     app.add_flag("--summary", summary_, "Counts and reasons only, no per-variant lines");
     app.add_flag("--json", json_, "Print JSON");
   }
 
   int run() override {
-    const auto family = space::family_from_string(kernel_);
-    const Problem problem = problem_.problem();
-    if (!arch_.empty())
-      validate_arch_text(arch_);
-    const GpuSpec& target = resolve_target(target_, arch_);
-    auto space = small_ ? space::small_family_space(family, problem) : space::family_space(family);
-    space::apply_restrictions(space, params_);
+    const auto choice = options_.resolve();
+    const auto& [family, problem, target] = choice;
+    auto space = options_.search_space(choice);
     // --summary needs only the counts: the full LUT-GEMM space's rejections take gigabytes.
     auto enumeration = space::enumerate(
         space, problem, summary_ ? space::Rejections::counted : space::Rejections::kept);
     const auto limits = space::target_limits(target);
 
-    std::vector<space::Variant> kept;
+    std::vector<space::KernelVariant> kept;
     std::vector<space::Rejection> removed = enumeration.rejected;
     const std::size_t after_constraints = enumeration.accepted.size();
-    for (const auto& variant : enumeration.accepted) {
-      auto usage = space::plan_resources(space::variant_plan(family, problem, variant));
+    for (const auto& point : enumeration.accepted) {
+      auto variant = space::make_kernel_variant(space, point, problem);
+      auto usage = space::plan_resources(space::variant_plan(problem, variant));
       if (auto verdict = space::prefilter(usage, limits))
-        removed.push_back({variant, "prefilter", verdict->rule, verdict->reason});
+        removed.push_back({point, "prefilter", verdict->rule, verdict->reason});
       else
-        kept.push_back(variant);
+        kept.push_back(std::move(variant));
     }
     std::map<std::string, std::size_t> by_rule = enumeration.rejected_by_rule;
     for (const auto& r : removed)
@@ -73,8 +63,8 @@ public:
                        {"variants", nlohmann::json::array()},
                        {"removed", nlohmann::json::array()}};
       for (const auto& v : kept)
-        j["variants"].push_back({{"label", space.label(v, problem)},
-                                 {"params", nlohmann::json::parse(v.params_json())}});
+        j["variants"].push_back(
+            {{"label", v.label}, {"params", nlohmann::json::parse(v.point.params_json())}});
       if (!summary_)
         for (const auto& r : removed)
           j["removed"].push_back({{"label", r.variant.label()},
@@ -102,7 +92,7 @@ public:
       return 0;
     fmt::print("\nvariants ({}):\n", kept.size());
     for (const auto& v : kept)
-      fmt::print("  {}\n", space.label(v, problem));
+      fmt::print("  {}\n", v.label);
     fmt::print("\nremoved ({}):\n", removed.size());
     for (const auto& r : removed)
       fmt::print("  {}  [{} {}] {}\n", r.variant.label(), r.stage, r.rule, r.reason);
@@ -110,10 +100,8 @@ public:
   }
 
 private:
-  std::string kernel_ = "lutgemm", arch_, target_;
-  ProblemOptions problem_;
-  std::vector<std::string> params_;
-  bool small_ = false, summary_ = false, json_ = false;
+  SpaceOptions options_;
+  bool summary_ = false, json_ = false;
 };
 
 const Registration kRegistration{

@@ -19,9 +19,7 @@ class WorkerCommand final : public Command {
 public:
   void setup(CLI::App& app) override {
     app.add_option("--backend", backend_, "cuda or emu")->default_val(backend_);
-    auto* target_option =
-        app.add_option("--target", target_, "Built-in target (model and pre-filter)");
-    cli::add_target_spec_option(app, target_, target_option);
+    cli::add_target_options(app, target_, "Built-in target (model and pre-filter)");
     app.add_option("--device", ordinal_, "CUDA device ordinal")->default_val(0);
     app.add_option("--db", db_, "Database holding the JIT's SQLite tier")->required();
     app.add_option("--seed", seed_, "Seed of the test data")

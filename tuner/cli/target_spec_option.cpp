@@ -26,4 +26,10 @@ void add_target_spec_option(CLI::App& app, std::string& target, CLI::Option* tar
     option->excludes(target_option);
 }
 
+CLI::Option* add_target_options(CLI::App& app, std::string& target, const std::string& help) {
+  auto* target_option = app.add_option("--target", target, help);
+  add_target_spec_option(app, target, target_option);
+  return target_option;
+}
+
 } // namespace lutgemm::cli

@@ -10,4 +10,9 @@ namespace lutgemm::cli {
 
 void add_target_spec_option(CLI::App& app, std::string& target, CLI::Option* target_option);
 
+// --target NAME and then --target-spec FILE.json (excluding each other), both setting `target`:
+// the pair every command that takes a GPU declares. `help` is --target's whole help line (what the
+// target is for here, the known keys, the default). Returns --target, for a default_val.
+CLI::Option* add_target_options(CLI::App& app, std::string& target, const std::string& help);
+
 } // namespace lutgemm::cli

@@ -67,7 +67,9 @@ struct ProblemSummary {
 
 namespace detail {
 struct PlannedProblem; // one problem's enumerated space and evaluation order (tune_driver.cpp)
-}
+struct ProblemSweep;   // one problem's sweep under way: stored rows, results so far, early stop
+struct SweepProgress;  // done/total over all problems, for the progress events
+} // namespace detail
 
 class TuneDriver {
 public:
@@ -90,13 +92,31 @@ public:
   std::vector<ProblemSummary> retest_leaders(const std::vector<Problem>& problems);
 
 private:
+  // The steps of run(), in order (each says more in tune_driver.cpp).
   std::vector<detail::PlannedProblem> plan(const std::vector<Problem>& problems);
+  std::size_t sweep_problem(const detail::PlannedProblem& p, detail::ProblemSweep& sweep,
+                            detail::SweepProgress& counts, const std::atomic<bool>* stop);
+  bool attempt(const detail::PlannedProblem& p, std::size_t index, detail::ProblemSweep& sweep,
+               detail::SweepProgress& counts);
+  void store_untried(const detail::PlannedProblem& p, std::size_t reached,
+                     detail::ProblemSweep& sweep);
+  store::MeasurementRecord row_for(const detail::PlannedProblem& p, std::int64_t variant_id) const;
+
+  // The ok results a leader may come from: label, index into the space's accepted variants, time.
+  struct LeaderCandidates {
+    std::vector<std::string> labels;
+    std::vector<std::size_t> indices;
+    std::vector<double> times;
+  };
   // Finds the leaders among `ok_times` (label -> sweep median), re-measures them interleaved when
   // `remeasure` and the times are measured, stores those rows and fills the summary's best.
   void settle_leaders(const detail::PlannedProblem& p,
                       const std::map<std::string, double>& ok_times,
                       const std::map<std::string, std::string>& proxy, bool remeasure,
                       ProblemSummary& summary);
+  std::optional<std::size_t> remeasure_leaders(const detail::PlannedProblem& p,
+                                               const LeaderCandidates& candidates,
+                                               const std::vector<std::size_t>& lead);
 
   store::Store& store_;
   Evaluator& evaluator_;

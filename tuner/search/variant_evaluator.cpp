@@ -53,10 +53,10 @@ space::SearchSpace VariantEvaluator::space(const Problem& problem) {
 }
 
 std::optional<double> VariantEvaluator::predict_us(const Problem& problem,
-                                                   const space::Variant& v) {
+                                                   const space::KernelVariant& v) {
   // Registers estimated from the knobs (ptxas has not run yet): the ranking then sees the
   // occupancy that compiled variants will have, not a flat 64 (kernels/lut_registers.hpp).
-  const LutParams params = space::lut_params(v);
+  const LutParams& params = v.lut();
   auto prediction =
       model::predict(model::lut_variant_workload(problem, params, estimate_lut_registers(params)),
                      *config_.target);
@@ -128,7 +128,8 @@ void VariantEvaluator::upload(const VerificationData& data) {
   uploaded_ = key;
 }
 
-VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::Variant& variant) {
+VariantOutcome VariantEvaluator::evaluate(const Problem& problem,
+                                          const space::KernelVariant& variant) {
   // A failure of one variant (module load, out of memory, an invalid launch configuration, an
   // NVRTC option the arch lacks) is that variant's launch_error: the sweep goes on, also in
   // process (--no-isolate), where an escaping exception would end the tune.
@@ -146,10 +147,10 @@ VariantOutcome VariantEvaluator::evaluate(const Problem& problem, const space::V
 }
 
 VariantOutcome VariantEvaluator::evaluate_unguarded(const Problem& problem,
-                                                    const space::Variant& variant) {
+                                                    const space::KernelVariant& variant) {
   VariantOutcome out;
   out.source = source();
-  const auto params = space::lut_params(variant);
+  const LutParams& params = variant.lut();
   const bool emu = backend_->kind() == backend::BackendKind::emu;
   const Problem shape = emu && !config_.verify_full ? proxy_problem(problem, params) : problem;
   if (!(shape == problem))
@@ -287,10 +288,10 @@ backend::TimingRequest VariantEvaluator::cold_request(const Problem& problem) co
 }
 
 std::vector<double> VariantEvaluator::remeasure(const Problem& problem,
-                                                const space::Variant& variant) {
+                                                const space::KernelVariant& variant) {
   if (backend_->kind() != backend::BackendKind::cuda)
     return {};
-  const auto params = space::lut_params(variant);
+  const LutParams& params = variant.lut();
   auto plan = plan_for(problem, params);
   if (backend_->prepare(plan).disposition != Disposition::ok)
     return {};

@@ -47,9 +47,10 @@ public:
   std::string family() const override { return "lutgemm"; }
   TimeSource source() const override;
   space::SearchSpace space(const Problem& problem) override;
-  std::optional<double> predict_us(const Problem& problem, const space::Variant& v) override;
-  VariantOutcome evaluate(const Problem& problem, const space::Variant& variant) override;
-  std::vector<double> remeasure(const Problem& problem, const space::Variant& variant) override;
+  std::optional<double> predict_us(const Problem& problem, const space::KernelVariant& v) override;
+  VariantOutcome evaluate(const Problem& problem, const space::KernelVariant& variant) override;
+  std::vector<double> remeasure(const Problem& problem,
+                                const space::KernelVariant& variant) override;
 
   // The emulator's verification shape for a variant: M covers one full row block and a partial
   // one, K two (lcm of K tile and group) units per split up to two splits, batch unchanged;
@@ -57,7 +58,7 @@ public:
   static Problem proxy_problem(const Problem& problem, const LutParams& params);
 
 private:
-  VariantOutcome evaluate_unguarded(const Problem& problem, const space::Variant& variant);
+  VariantOutcome evaluate_unguarded(const Problem& problem, const space::KernelVariant& variant);
   // The timing request with the cold-weight rotation of the uploaded data (cuda).
   backend::TimingRequest cold_request(const Problem& problem) const;
   LaunchPlan plan_for(const Problem& shape, const LutParams& params) const;

@@ -110,7 +110,10 @@ std::string serve_worker_request(Evaluator& evaluator, const std::string& line) 
     auto request = nlohmann::json::parse(line);
     const auto op = request.at("op").get<std::string>();
     const auto problem = problem_from_json(request.at("problem"));
-    const auto variant = space::Variant::from_label(request.at("variant").get<std::string>());
+    // The variant crosses the pipe as its point; it is parsed here, once, as in the driver's plan.
+    const auto variant = space::make_kernel_variant(
+        evaluator.family(), space::Variant::from_label(request.at("variant").get<std::string>()),
+        problem);
     if (op == "evaluate")
       return nlohmann::json{{"outcome", to_json(evaluator.evaluate(problem, variant))}}.dump();
     if (op == "remeasure")
@@ -132,13 +135,14 @@ WorkerEvaluator::WorkerEvaluator(Evaluator& local, std::vector<std::string> work
     : local_(local), worker_(std::move(worker_argv)), timeout_(timeout) {}
 
 backend::WorkerReply WorkerEvaluator::ask(const std::string& op, const Problem& problem,
-                                          const space::Variant& variant) {
+                                          const space::KernelVariant& variant) {
   nlohmann::json request{
-      {"op", op}, {"problem", problem_to_json(problem)}, {"variant", variant.label()}};
+      {"op", op}, {"problem", problem_to_json(problem)}, {"variant", variant.point.label()}};
   return worker_.request(request.dump(), timeout_);
 }
 
-VariantOutcome WorkerEvaluator::evaluate(const Problem& problem, const space::Variant& variant) {
+VariantOutcome WorkerEvaluator::evaluate(const Problem& problem,
+                                         const space::KernelVariant& variant) {
   auto reply = ask("evaluate", problem, variant);
   VariantOutcome outcome;
   outcome.source = source();
@@ -171,7 +175,7 @@ VariantOutcome WorkerEvaluator::evaluate(const Problem& problem, const space::Va
 }
 
 std::vector<double> WorkerEvaluator::remeasure(const Problem& problem,
-                                               const space::Variant& variant) {
+                                               const space::KernelVariant& variant) {
   auto reply = ask("remeasure", problem, variant);
   if (reply.status != backend::WorkerReply::Status::ok)
     return {};

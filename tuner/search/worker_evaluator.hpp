@@ -37,16 +37,17 @@ public:
   std::string family() const override { return local_.family(); }
   TimeSource source() const override { return local_.source(); }
   space::SearchSpace space(const Problem& problem) override { return local_.space(problem); }
-  std::optional<double> predict_us(const Problem& p, const space::Variant& v) override {
+  std::optional<double> predict_us(const Problem& p, const space::KernelVariant& v) override {
     return local_.predict_us(p, v);
   }
-  VariantOutcome evaluate(const Problem& problem, const space::Variant& variant) override;
-  std::vector<double> remeasure(const Problem& problem, const space::Variant& variant) override;
+  VariantOutcome evaluate(const Problem& problem, const space::KernelVariant& variant) override;
+  std::vector<double> remeasure(const Problem& problem,
+                                const space::KernelVariant& variant) override;
   int restarts() const { return worker_.restarts(); }
 
 private:
   backend::WorkerReply ask(const std::string& op, const Problem& problem,
-                           const space::Variant& variant);
+                           const space::KernelVariant& variant);
 
   Evaluator& local_;
   backend::WorkerProcess worker_;

@@ -5,15 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace lutgemm::space {
 namespace {
-
-bool is_integer(const std::string& text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
-}
 
 SearchSpace from_knobs(const std::string& family, const std::vector<Knob>& knobs) {
   SearchSpace space;
@@ -21,17 +15,10 @@ SearchSpace from_knobs(const std::string& family, const std::vector<Knob>& knobs
   for (const auto& knob : knobs) {
     std::vector<Value> values;
     for (const auto& text : knob.values)
-      values.push_back(is_integer(text) ? Value(std::int64_t{std::stoll(text)}) : Value(text));
+      values.push_back(knob_value(text));
     space.add_parameter(knob.name, std::move(values));
   }
   return space;
-}
-
-KnobValues knob_values(const Variant& variant) {
-  KnobValues values;
-  for (const auto& [name, value] : variant.values())
-    values[name] = to_string(value);
-  return values;
 }
 
 } // namespace
@@ -46,14 +33,6 @@ Family family_from_string(std::string_view text) {
   if (text == "optq")
     return Family::optq;
   throw UsageError(fmt::format("unknown kernel family '{}' (allowed: lutgemm, optq)", text));
-}
-
-LutParams lut_params(const Variant& variant) {
-  return lut_params_from_values(knob_values(variant));
-}
-
-OptqParams optq_params(const Variant& variant) {
-  return optq_params_from_values(knob_values(variant));
 }
 
 SearchSpace family_space(Family family) {
@@ -101,11 +80,6 @@ void apply_restrictions(SearchSpace& space, const std::vector<std::string>& rest
     }
     space.restrict(text.substr(0, eq), values);
   }
-}
-
-LaunchPlan variant_plan(Family family, const Problem& problem, const Variant& variant) {
-  return family == Family::lutgemm ? make_launch_plan(problem, lut_params(variant))
-                                   : make_launch_plan(problem, optq_params(variant));
 }
 
 ResourceUsage plan_resources(const LaunchPlan& plan) {

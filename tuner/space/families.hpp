@@ -1,10 +1,10 @@
 #pragma once
 // The kernel families' search spaces as data (their knobs from tuner/kernels/, a constraint that
-// asks the family's own check(), the family's label), what a variant needs to run (its launch
-// plan and the resources the plan alone tells), and the pre-filter limits of a target.
+// asks the family's own check(), the family's label), the resources a launch plan alone tells,
+// and the pre-filter limits of a target. A point's typed form and its launch plan:
+// space/kernel_variant.hpp.
 #include "jit/launch_plan.hpp"
-#include "kernels/lut_params.hpp"
-#include "kernels/optq_params.hpp"
+#include "space/kernel_variant.hpp"
 #include "space/prefilter.hpp"
 #include "space/search_space.hpp"
 #include "targets/gpu_spec.hpp"
@@ -15,7 +15,7 @@
 
 namespace lutgemm::space {
 
-enum class Family { lutgemm, optq };
+// enum class Family { lutgemm, optq } is in space/kernel_variant.hpp.
 std::string to_string(Family family);
 Family family_from_string(std::string_view text); // UsageError listing lutgemm, optq
 
@@ -28,12 +28,6 @@ SearchSpace small_family_space(Family family, const Problem& problem);
 
 // Applies "name=v1,v2" restrictions (--param); UsageError on malformed text.
 void apply_restrictions(SearchSpace& space, const std::vector<std::string>& restrictions);
-
-LutParams lut_params(const Variant& variant);
-OptqParams optq_params(const Variant& variant);
-
-// The variant's launch plan (make_launch_plan of its family).
-LaunchPlan variant_plan(Family family, const Problem& problem, const Variant& variant);
 
 // Threads and dynamic shared memory of the plan's launches, the largest of each (registers
 // unknown: 0).
