@@ -42,14 +42,12 @@ inline std::string fresh_path(const std::string& dir, const std::string& name) {
   return path;
 }
 
-// `lutgemm ARGS` with `env` (NAME=value assignments) in front. `merge_stderr`: stderr goes to `out`
-// too, in the order written (for checks that do not care which stream a line went to).
-inline CliResult run_lutgemm(const std::string& args, const std::string& env = "",
-                             bool merge_stderr = false) {
+// A shell command line (a script of the project, say), its output captured as run_lutgemm's.
+inline CliResult run_command(const std::string& command_line, bool merge_stderr = false) {
   const std::string dir = work_dir("cli_run");
   const std::string out = fresh_path(dir, "out"), err = fresh_path(dir, "err");
-  const std::string command = env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args + " >'" +
-                              out + "' " + (merge_stderr ? "2>&1" : "2>'" + err + "'");
+  const std::string command =
+      command_line + " >'" + out + "' " + (merge_stderr ? "2>&1" : "2>'" + err + "'");
   const int status = std::system(command.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -58,6 +56,13 @@ inline CliResult run_lutgemm(const std::string& args, const std::string& env = "
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// `lutgemm ARGS` with `env` (NAME=value assignments) in front. `merge_stderr`: stderr goes to `out`
+// too, in the order written (for checks that do not care which stream a line went to).
+inline CliResult run_lutgemm(const std::string& args, const std::string& env = "",
+                             bool merge_stderr = false) {
+  return run_command(env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args, merge_stderr);
 }
 
 inline int line_count(const std::string& text) {

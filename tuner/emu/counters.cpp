@@ -99,9 +99,57 @@ void sort_keys(std::uint64_t* keys, std::size_t n) {
 
 } // namespace
 
+RequestCost shared_word_cost(const std::uint64_t* words, std::size_t n, CostScratch& scratch) {
+  if (n == 0)
+    return {};
+  // Every word in a bank of its own (stride 1, or any permutation): conflict-free, the common case.
+  std::uint32_t banks = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    banks |= 1u << (words[i] % 32);
+  if (static_cast<std::size_t>(__builtin_popcount(banks)) == n)
+    return {1, 1};
+  // Otherwise the distinct words of each bank: its first kept apart, the others listed (at most
+  // 32 lanes, so a bank's list never overflows).
+  CostScratch::BankWords& b = scratch.banks;
+  std::uint32_t used = 0, busiest = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t word = words[i];
+    const unsigned bank = static_cast<unsigned>(word % 32);
+    if (((used >> bank) & 1u) == 0) {
+      used |= 1u << bank;
+      b.first[bank] = word;
+      b.count[bank] = 1;
+      continue;
+    }
+    if (b.first[bank] == word)
+      continue; // the same word: served by the same wavefront (a broadcast)
+    std::uint32_t& count = b.count[bank];
+    std::uint64_t* more = b.more[bank].data();
+    bool seen = false;
+    for (std::uint32_t j = 0; j + 1 < count && !seen; ++j)
+      seen = more[j] == word;
+    if (seen)
+      continue;
+    more[count - 1] = word;
+    busiest = std::max(busiest, ++count);
+  }
+  return {busiest, 1};
+}
+
 RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch) {
   if (n == 0)
     return {};
+  // Accesses of up to 4 bytes inside one word, by lanes of one warp: one phase of single words.
+  if (n <= 32) {
+    std::array<std::uint64_t, 32> words;
+    bool single = true;
+    for (std::size_t i = 0; i < n && single; ++i) {
+      single = lanes[i].lane < 32 && (lanes[i].address % 4) + std::max(lanes[i].bytes, 1u) <= 4;
+      words[i] = lanes[i].address / 4;
+    }
+    if (single)
+      return shared_word_cost(words.data(), n, scratch);
+  }
   unsigned widest_lane = 0;
   bool ordered = true; // lanes in increasing order, so that each phase's lanes are contiguous
   for (std::size_t i = 0; i < n; ++i) {
@@ -238,9 +286,15 @@ namespace {
 
 constexpr std::size_t kInitialLogRecords = 512;
 
-// The address space of a record, kept above its operation bits: 0 neither, 1 shared, 2 global.
-constexpr std::uint32_t kSpaceShift = 4;
+// Where an address lies: 0 neither, 1 shared, 2 global. A kept record of global memory has
+// kGlobalTag added to its op (above the AccessOp values); a shared one is left as it is.
 constexpr std::uint32_t kShared = 1, kGlobal = 2;
+constexpr std::uint32_t kGlobalTag = 1u << 4;
+
+// A record's operation and width in one word, to compare two records at once.
+std::uint64_t op_and_bytes(const lutgemm_emu::AccessRecord& r) {
+  return std::uint64_t(r.op) << 32 | r.bytes;
+}
 
 std::uint32_t space_of(std::uintptr_t a, const AddressSpaces& s) {
   if ((a >= s.static_lo && a < s.static_hi) || (a >= s.dynamic_lo && a < s.dynamic_hi))
@@ -262,6 +316,18 @@ MemoryCounters& counters_for(LaunchCounters& c, std::uint32_t space, std::uint32
   return op == lutgemm_emu::kAccessLoad    ? c.global_load
          : op == lutgemm_emu::kAccessStore ? c.global_store
                                            : c.global_atomic;
+}
+
+// Adds one request of `lanes` accesses of `bytes` each; `op`: the record's op, tagged if global.
+void add_request(LaunchCounters& counters, std::uint32_t op, std::uint32_t bytes, std::size_t lanes,
+                 const RequestCost& cost) {
+  MemoryCounters& m =
+      counters_for(counters, (op & kGlobalTag) != 0 ? kGlobal : kShared, op & (kGlobalTag - 1));
+  m.requests += 1;
+  m.units += cost.units;
+  m.ideal_units += cost.ideal_units;
+  m.lane_accesses += lanes;
+  m.bytes += std::uint64_t(bytes) * lanes;
 }
 
 } // namespace
@@ -295,20 +361,29 @@ void AccessLog::grow(lutgemm_emu::Thread* t) {
 
 void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
                            const AddressSpaces& spaces, LaunchCounters& counters) {
-  // Each lane's records classified in place; those outside shared and device memory dropped.
+  // Each lane's records classified in place: shared ones (most) left as they are, global ones
+  // tagged, those outside shared and device memory dropped.
   std::array<const lutgemm_emu::AccessRecord*, 32> logs{};
   std::array<std::uint32_t, 32> sizes{};
   std::uint32_t longest = 0;
+  const std::uintptr_t static_bytes = spaces.static_hi - spaces.static_lo;
+  const std::uintptr_t dynamic_bytes = spaces.dynamic_hi - spaces.dynamic_lo;
   for (std::uint32_t l = 0; l < count; ++l) {
     lutgemm_emu::Thread* t = lanes[l];
     lutgemm_emu::AccessRecord* log = t->log;
     std::uint32_t kept = 0;
     for (std::uint32_t i = 0; i < t->log_count; ++i) {
-      const std::uint32_t space = space_of(log[i].address, spaces);
-      if (space == 0)
+      const std::uintptr_t a = log[i].address;
+      if (a - spaces.static_lo < static_bytes || a - spaces.dynamic_lo < dynamic_bytes) {
+        if (kept != i)
+          log[kept] = log[i];
+        ++kept;
+        continue;
+      }
+      if (space_of(a, spaces) != kGlobal)
         continue;
       log[kept] = log[i];
-      log[kept].op = (log[i].op & ((1u << kSpaceShift) - 1)) | (space << kSpaceShift);
+      log[kept].op |= kGlobalTag;
       ++kept;
     }
     t->log_count = 0;
@@ -317,33 +392,53 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
     longest = std::max(longest, kept);
   }
   std::array<LaneAccess, 32> request;
+  std::array<std::uint64_t, 32> words;
   for (std::uint32_t i = 0; i < longest; ++i) {
-    // The i-th access of each lane, grouped by (space, operation, width): one request per group.
+    // The common case: every lane with an i-th access makes the same small shared access, each
+    // within one word; one request, costed from its words.
+    std::uint32_t lead = 0;
+    while (i >= sizes[lead])
+      ++lead;
+    const lutgemm_emu::AccessRecord& head = logs[lead][i];
+    if ((head.op & kGlobalTag) == 0 && head.bytes <= 4) {
+      const std::uint64_t kind = op_and_bytes(head);
+      const std::uintptr_t misaligned = 4 - std::max(head.bytes, 1u); // highest in-word offset
+      std::size_t taken = 0;
+      bool uniform = true;
+      for (std::uint32_t l = lead; l < count && uniform; ++l) {
+        if (i >= sizes[l])
+          continue;
+        const lutgemm_emu::AccessRecord& a = logs[l][i];
+        uniform = op_and_bytes(a) == kind && (a.address % 4) <= misaligned;
+        words[taken++] = a.address / 4;
+      }
+      if (uniform) {
+        add_request(counters, head.op, head.bytes, taken,
+                    shared_word_cost(words.data(), taken, *scratch_));
+        continue;
+      }
+    }
+    // In general: the i-th access of each lane, grouped by (space, operation, width): one request
+    // per group.
     std::uint32_t done = 0; // lanes whose i-th access was taken (bitmask)
     for (std::uint32_t l = 0; l < count; ++l) {
       if (i >= sizes[l] || (done >> l) & 1u)
         continue;
-      const lutgemm_emu::AccessRecord& lead = logs[l][i];
+      const lutgemm_emu::AccessRecord& first = logs[l][i];
       std::size_t taken = 0;
       for (std::uint32_t o = l; o < count; ++o) {
         if (i >= sizes[o] || (done >> o) & 1u)
           continue;
         const lutgemm_emu::AccessRecord& a = logs[o][i];
-        if (a.op != lead.op || a.bytes != lead.bytes)
+        if (a.op != first.op || a.bytes != first.bytes)
           continue;
         done |= 1u << o;
         request[taken++] = LaneAccess{o, a.address, a.bytes};
       }
-      const std::uint32_t space = lead.op >> kSpaceShift;
-      const RequestCost cost = space == kShared
-                                   ? shared_request_cost(request.data(), taken, *scratch_)
-                                   : global_request_cost(request.data(), taken, *scratch_);
-      MemoryCounters& m = counters_for(counters, space, lead.op & ((1u << kSpaceShift) - 1));
-      m.requests += 1;
-      m.units += cost.units;
-      m.ideal_units += cost.ideal_units;
-      m.lane_accesses += taken;
-      m.bytes += std::uint64_t(lead.bytes) * taken;
+      add_request(counters, first.op, first.bytes, taken,
+                  (first.op & kGlobalTag) == 0
+                      ? shared_request_cost(request.data(), taken, *scratch_)
+                      : global_request_cost(request.data(), taken, *scratch_));
     }
   }
 }

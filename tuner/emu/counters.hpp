@@ -89,6 +89,9 @@ struct CostScratch {
 // (lanes reading one word share it); 8-byte accesses are processed per half warp and 16-byte ones
 // per quarter warp, as the hardware does.
 RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScratch& scratch);
+// The same for the common case: up to 32 lanes, each reading or writing within one 4-byte word
+// (`words`: the addresses over 4), served in one phase.
+RequestCost shared_word_cost(const std::uint64_t* words, std::size_t n, CostScratch& scratch);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
 // The same by sorting every word touched (any width or lane order; the slower general case).
 RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n,

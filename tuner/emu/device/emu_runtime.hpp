@@ -183,11 +183,14 @@ inline void yield() {
 }
 
 // Calls the kernel with its parameters unpacked from cuLaunchKernel-style argument pointers.
+// Unchecked: reading the argument array is neither shared nor device memory, and counting
+// launches would log (and the host drop) every read of every thread.
 template <class... P, size_t... I>
-inline void invoke_impl(void (*kernel)(P...), void** args, std::index_sequence<I...>) {
+LUTGEMM_EMU_UNCHECKED inline void invoke_impl(void (*kernel)(P...), void** args,
+                                              std::index_sequence<I...>) {
   kernel(*static_cast<std::remove_cv_t<std::remove_reference_t<P>>*>(args[I])...);
 }
-template <class... P> inline void invoke(void (*kernel)(P...), void** args) {
+template <class... P> LUTGEMM_EMU_UNCHECKED inline void invoke(void (*kernel)(P...), void** args) {
   invoke_impl(kernel, args, std::index_sequence_for<P...>{});
 }
 
