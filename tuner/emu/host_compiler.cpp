@@ -246,10 +246,10 @@ std::string host_compiler_version() {
                                  retryable_note(r.status - 128)),
                      r.output);
     if (r.status != 0)
-      throw EmuError(ErrorKind::compile_error,
-                     fmt::format("host compiler {} does not run (exit {}): {}", cxx, r.status,
-                                 r.output),
-                     r.output);
+      throw EmuError(
+          ErrorKind::compile_error,
+          fmt::format("host compiler {} does not run (exit {}): {}", cxx, r.status, r.output),
+          r.output);
     it = versions.emplace(cxx, r.output.substr(0, r.output.find('\n'))).first;
   }
   return it->second;
