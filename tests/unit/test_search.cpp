@@ -151,6 +151,19 @@ TEST(Strategy, RandomIsASeededPermutationWithinBudget) {
   EXPECT_EQ(std::set<std::size_t>(all.begin(), all.end()).size(), 40u);
 }
 
+TEST(Strategy, ABudgetedRandomDrawSkipsVariantsTheModelCannotLaunch) {
+  std::vector<double> predicted(40, 5.0);
+  for (std::size_t i = 0; i < 40; i += 2)
+    predicted[i] = 0.0; // half of them cannot launch
+  StrategyOptions options{.strategy = Strategy::random, .budget = 12, .seed = 77};
+  const auto order = plan_order(40, predicted, options);
+  ASSERT_EQ(order.size(), 12u);
+  for (auto i : order)
+    EXPECT_GT(predicted[i], 0.0) << i;
+  // Still a random draw: not the first launchable indices in order.
+  EXPECT_NE(order, (std::vector<std::size_t>{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23}));
+}
+
 TEST(Strategy, ModelOrdersByPredictionUnknownLast) {
   auto order = plan_order(5, {3.0, -1.0, 1.0, 2.0, 0.0}, {.strategy = Strategy::model});
   EXPECT_EQ(order, (std::vector<std::size_t>{2, 3, 0, 1, 4}));

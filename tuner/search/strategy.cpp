@@ -41,6 +41,11 @@ std::vector<std::size_t> plan_order(std::size_t count, const std::vector<double>
     std::mt19937_64 rng(options.seed);
     for (std::size_t i = count; i > 1; --i)
       std::swap(order[i - 1], order[rng() % i]);
+    // With predictions, the draw is among the variants the model can launch on the target (their
+    // shared memory and threads fit): a budget is not spent on resource_limit rows.
+    if (predicted_us.size() == count)
+      std::stable_partition(order.begin(), order.end(),
+                            [&](std::size_t i) { return predicted_us[i] > 0; });
     break;
   }
   case Strategy::model:

@@ -25,8 +25,10 @@ struct StrategyOptions {
 };
 
 // The order in which to evaluate `count` candidates (indices), applying the budget.
-// `predicted_us` (one per candidate, <= 0 when unknown) is used by the model strategy; unknown
-// predictions go last.
+// `predicted_us` (one per candidate, <= 0 when unknown or not launchable) is used by the model
+// strategy, unknown predictions last; given to the random strategy, it puts the variants without a
+// prediction (the model cannot launch them on the target) after the others, keeping the random
+// order within each part.
 std::vector<std::size_t> plan_order(std::size_t count, const std::vector<double>& predicted_us,
                                     const StrategyOptions& options);
 

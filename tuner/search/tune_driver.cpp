@@ -19,7 +19,7 @@ struct detail::PlannedProblem {
   // step (shard, sweep, store, leaders) takes these, not the points' text.
   std::vector<space::KernelVariant> variants;
   std::vector<std::size_t> order;  // indices into variants
-  std::vector<double> predictions; // the model strategy's, per variant
+  std::vector<double> predictions; // the model's, per variant (model, budgeted random)
 };
 
 namespace {
@@ -110,7 +110,10 @@ std::vector<Planned> TuneDriver::plan(const std::vector<Problem>& problems) {
     for (const auto& point : enumeration.accepted)
       p.variants.push_back(space::make_kernel_variant(space, point, problem));
     std::vector<double> predictions;
-    if (options_.strategy.strategy == Strategy::model) {
+    // The model ranks; a budgeted random draw uses it to skip variants that cannot launch.
+    const bool random_budget =
+        options_.strategy.strategy == Strategy::random && options_.strategy.budget > 0;
+    if (options_.strategy.strategy == Strategy::model || random_budget) {
       for (const auto& variant : p.variants)
         predictions.push_back(evaluator_.predict_us(problem, variant).value_or(0.0));
     }
