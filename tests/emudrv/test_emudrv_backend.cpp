@@ -5,6 +5,7 @@
 #include "backend/cuda_backend.hpp"
 #include "cuda/check.hpp"
 #include "cuda/memory.hpp"
+#include "emulated_driver.hpp"
 #include "jit/nvrtc_compiler.hpp"
 #include "search/variant_evaluator.hpp"
 #include "targets/gpu_spec.hpp"
@@ -20,13 +21,8 @@ namespace {
 constexpr std::size_t kDeviceMemory = 64ull << 20;
 
 // Before the first driver call of the process: the driver reads its switches once.
-const bool kEmulatedDriver = [] {
-  setenv("LUTGEMM_CUDA_DRIVER", LUTGEMM_EMU_DRIVER_PATH, 1);
-  setenv("LUTGEMM_EMUCUDA_REUSE", "1", 1);
-  setenv("LUTGEMM_EMUCUDA_MEMORY", std::to_string(kDeviceMemory).c_str(), 1);
-  setenv("LUTGEMM_EMUCUDA_THREADS", "1", 1);
-  return true;
-}();
+const bool kEmulatedDriver = emudrv::use_emulated_driver(
+    {{"LUTGEMM_EMUCUDA_REUSE", "1"}, {"LUTGEMM_EMUCUDA_MEMORY", std::to_string(kDeviceMemory)}});
 
 search::EvaluatorConfig one_variant_config() {
   search::EvaluatorConfig config;

@@ -4,6 +4,7 @@
 #include "cuda/context.hpp"
 #include "cuda/event.hpp"
 #include "cuda/event_sampling.hpp"
+#include "emulated_driver.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,11 +15,7 @@ using namespace lutgemm;
 
 namespace {
 
-const bool kEmulatedDriver = [] {
-  setenv("LUTGEMM_CUDA_DRIVER", LUTGEMM_EMU_DRIVER_PATH, 1);
-  setenv("LUTGEMM_EMUCUDA_THREADS", "1", 1);
-  return true;
-}();
+const bool kEmulatedDriver = emudrv::use_emulated_driver();
 
 struct Recorded {
   std::vector<std::size_t> indices;

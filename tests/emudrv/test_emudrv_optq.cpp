@@ -5,6 +5,7 @@
 // the dequantize-then-GEMM provider can only be checked to fail with one clear error here.
 #include "baselines/provider.hpp"
 #include "cuda/context.hpp"
+#include "emulated_driver.hpp"
 #include "kernels/optq_params.hpp"
 #include "quant/generate.hpp"
 #include "quant/packed_gptq.hpp"
@@ -20,12 +21,7 @@ using namespace lutgemm;
 
 namespace {
 
-// Before the first driver call of the process: the driver reads its switches once.
-const bool kEmulatedDriver = [] {
-  setenv("LUTGEMM_CUDA_DRIVER", LUTGEMM_EMU_DRIVER_PATH, 1);
-  setenv("LUTGEMM_EMUCUDA_THREADS", "1", 1);
-  return true;
-}();
+const bool kEmulatedDriver = emudrv::use_emulated_driver();
 
 struct Layer {
   baselines::BaselineInputs inputs;
