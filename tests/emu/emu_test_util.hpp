@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -24,8 +25,10 @@ inline lutgemm::KernelSpec broken(const std::string& name) {
   return spec("tests/emu/kernels/emu_broken.cuh", "emu_test::" + name);
 }
 
+// An empty vector (e.g. the offsets of a problem without them) gets a 1-byte buffer, so that every
+// named buffer of a plan exists.
 template <class T> lutgemm::emu::DeviceBuffer to_device(const std::vector<T>& host) {
-  lutgemm::emu::DeviceBuffer buffer(host.size() * sizeof(T));
+  lutgemm::emu::DeviceBuffer buffer(std::max<std::size_t>(1, host.size() * sizeof(T)));
   buffer.upload(host.data(), host.size() * sizeof(T));
   return buffer;
 }

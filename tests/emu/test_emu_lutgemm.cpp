@@ -3,6 +3,7 @@
 // Also records host-compile and launch times (emulator figures on this CPU, not GPU times).
 #include "common/half.hpp"
 #include "emu/emulator.hpp"
+#include "emu_test_util.hpp"
 #include "kernels/lut_params.hpp"
 #include "quant/generate.hpp"
 #include "quant/packed_bcq.hpp"
@@ -50,12 +51,6 @@ PackedBcq random_packed(const Problem& p, std::uint64_t seed) {
   return w;
 }
 
-template <class T> emu::DeviceBuffer upload(const std::vector<T>& v) {
-  emu::DeviceBuffer b(std::max<std::size_t>(1, v.size() * sizeof(T)));
-  b.upload(v.data(), v.size() * sizeof(T));
-  return b;
-}
-
 // Passes when the verifier of `lutgemm tune` would pass the output (search/verification.hpp).
 void check_variant(const Problem& p, const LutParams& params,
                    const emu::LaunchOptions& options = {}) {
@@ -70,8 +65,9 @@ void check_variant(const Problem& p, const LutParams& params,
     compile_ms += emu::load_kernel(l.spec)->compile_ms();
   const auto t1 = std::chrono::steady_clock::now();
 
-  emu::DeviceBuffer d_words = upload(w.bit_words), d_alpha = upload(w.alpha),
-                    d_offset = upload(w.offset), d_x = upload(x);
+  emu::DeviceBuffer d_words = emu_test::to_device(w.bit_words),
+                    d_alpha = emu_test::to_device(w.alpha),
+                    d_offset = emu_test::to_device(w.offset), d_x = emu_test::to_device(x);
   emu::DeviceBuffer d_y(std::size_t(p.batch * p.m) * 2);
   std::map<std::string, emu::DeviceBuffer*> buffers = {{"bit_words", &d_words},
                                                        {"alpha", &d_alpha},
@@ -91,26 +87,15 @@ void check_variant(const Problem& p, const LutParams& params,
               lut_label(p, params).c_str(), compile_ms, load_ms, run_ms);
 }
 
-Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group, bool offset) {
-  Problem p;
-  p.m = m;
-  p.k = k;
-  p.batch = batch;
-  p.bits = bits;
-  p.group = group;
-  p.has_offset = offset;
-  return p;
-}
-
 } // namespace
 
 TEST(EmuLutgemm, DefaultVariant) {
-  const Problem p = problem(1000, 1024, 1, 3, 128, true);
+  const Problem p{.m = 1000, .k = 1024, .batch = 1, .bits = 3, .group = 128, .has_offset = true};
   check_variant(p, default_lut_params(3, 1));
 }
 
 TEST(EmuLutgemm, SplitReduceAndAtomic) {
-  const Problem p = problem(520, 2048, 1, 4, 128, false);
+  const Problem p{.m = 520, .k = 2048, .batch = 1, .bits = 4, .group = 128, .has_offset = false};
   LutParams params = default_lut_params(4, 1);
   params.split = 4;
   params.combine = Combine::reduce;
@@ -121,7 +106,7 @@ TEST(EmuLutgemm, SplitReduceAndAtomic) {
 }
 
 TEST(EmuLutgemm, HalfAccumulatorMu4FullTableBatchColumns) {
-  const Problem p = problem(300, 512, 3, 2, kRowWise, true);
+  const Problem p{.m = 300, .k = 512, .batch = 3, .bits = 2, .group = kRowWise, .has_offset = true};
   LutParams params = default_lut_params(2, 3);
   params.mu = 4;
   params.table = TableKind::full;
@@ -134,7 +119,7 @@ TEST(EmuLutgemm, HalfAccumulatorMu4FullTableBatchColumns) {
 }
 
 TEST(EmuLutgemm, RealisticShapeNoSplit) {
-  const Problem p = problem(1024, 2048, 1, 3, 128, true);
+  const Problem p{.m = 1024, .k = 2048, .batch = 1, .bits = 3, .group = 128, .has_offset = true};
   LutParams params = default_lut_params(3, 1);
   params.split = 1;
   params.combine = Combine::none;
@@ -144,7 +129,7 @@ TEST(EmuLutgemm, RealisticShapeNoSplit) {
 // The race check finds nothing in the real kernel (every table and x tile is written and read
 // between the right barriers), and the results are the same.
 TEST(EmuLutgemm, RaceCheckIsClean) {
-  const Problem p = problem(256, 512, 2, 3, 128, true);
+  const Problem p{.m = 256, .k = 512, .batch = 2, .bits = 3, .group = 128, .has_offset = true};
   LutParams params = default_lut_params(3, 2);
   params.split = 2;
   params.combine = Combine::atomic;

@@ -2,6 +2,7 @@
 // GEMV against the float64 reference, and the dequantize kernel against the packed codes.
 #include "common/half.hpp"
 #include "emu/emulator.hpp"
+#include "emu_test_util.hpp"
 #include "kernels/optq_params.hpp"
 #include "quant/generate.hpp"
 #include "quant/packed_gptq.hpp"
@@ -16,26 +17,10 @@
 namespace {
 using namespace lutgemm;
 
-template <class T> emu::DeviceBuffer upload(const std::vector<T>& v) {
-  emu::DeviceBuffer b(std::max<std::size_t>(1, v.size() * sizeof(T)));
-  b.upload(v.data(), v.size() * sizeof(T));
-  return b;
-}
-
-Problem problem(std::int64_t m, std::int64_t k, int batch, int bits, int group) {
-  Problem p;
-  p.m = m;
-  p.k = k;
-  p.batch = batch;
-  p.bits = bits;
-  p.group = group;
-  return p;
-}
-
 } // namespace
 
 TEST(EmuOptq, GemvMatchesReference) {
-  const Problem p = problem(300, 1024, 2, 3, 128);
+  const Problem p{.m = 300, .k = 1024, .batch = 2, .bits = 3, .group = 128};
   const auto weights = gaussian_weights(p.m, p.k, 5, 0.05f);
   const PackedGptq w = pack_gptq(quantize_rtn(weights, p.m, p.k, p.bits, p.group));
   const auto x = random_activations(p.batch, p.k, 9);
@@ -43,8 +28,9 @@ TEST(EmuOptq, GemvMatchesReference) {
   for (const auto& params : {default_optq_params(OptqKind::gemv, 3, 2),
                              OptqParams{OptqKind::gemv, 128, 64, 2, 4, Combine::reduce}}) {
     const LaunchPlan plan = make_launch_plan(p, params);
-    emu::DeviceBuffer d_q = upload(w.qweight), d_s = upload(w.scales), d_z = upload(w.zeros),
-                      d_x = upload(x), d_y(std::size_t(p.batch * p.m) * 2);
+    emu::DeviceBuffer d_q = emu_test::to_device(w.qweight), d_s = emu_test::to_device(w.scales),
+                      d_z = emu_test::to_device(w.zeros), d_x = emu_test::to_device(x),
+                      d_y(std::size_t(p.batch * p.m) * 2);
     std::map<std::string, emu::DeviceBuffer*> buffers = {
         {"qweight", &d_q}, {"scales", &d_s}, {"zeros", &d_z}, {"x", &d_x}, {"y", &d_y}};
     emu::run_plan(plan, buffers);
@@ -57,12 +43,12 @@ TEST(EmuOptq, GemvMatchesReference) {
 }
 
 TEST(EmuOptq, DequantMatchesCodes) {
-  const Problem p = problem(200, 256, 1, 4, 64);
+  const Problem p{.m = 200, .k = 256, .batch = 1, .bits = 4, .group = 64};
   const auto weights = gaussian_weights(p.m, p.k, 6, 0.05f);
   const PackedGptq w = pack_gptq(quantize_rtn(weights, p.m, p.k, p.bits, p.group));
   const LaunchPlan plan = make_launch_plan(p, default_optq_params(OptqKind::dequant, 4, 1));
-  emu::DeviceBuffer d_q = upload(w.qweight), d_s = upload(w.scales), d_z = upload(w.zeros),
-                    d_w(std::size_t(p.m * p.k) * 2);
+  emu::DeviceBuffer d_q = emu_test::to_device(w.qweight), d_s = emu_test::to_device(w.scales),
+                    d_z = emu_test::to_device(w.zeros), d_w(std::size_t(p.m * p.k) * 2);
   std::map<std::string, emu::DeviceBuffer*> buffers = {
       {"qweight", &d_q}, {"scales", &d_s}, {"zeros", &d_z}, {"w_fp16", &d_w}};
   emu::run_plan(plan, buffers);
