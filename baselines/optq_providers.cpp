@@ -6,12 +6,9 @@
 #include "baselines/fp16_bits.hpp"
 #include "baselines/provider_util.hpp"
 #include "common/error.hpp"
-#include "cuda/device_info.hpp"
+#include "cuda/loaded_plan.hpp"
 #include "cuda/memory.hpp"
-#include "cuda/module.hpp"
 #include "cuda/plan_launch.hpp"
-#include "jit/nvrtc_compiler.hpp"
-#include "jit/plan_compile.hpp"
 #include "kernels/optq_params.hpp"
 #include "quant/packed_gptq.hpp"
 
@@ -47,30 +44,6 @@ OptqParams baseline_params(bool fused, const Problem& problem) {
 // that a repetition does not find its weights in L2 (PrepareOptions).
 struct DeviceGptq {
   DeviceBuffer qweight, scales, zeros;
-};
-
-// The plan's kernels compiled with NVRTC for the current device and loaded (one Function per
-// launch, in order), as the cuda backend does for LUT-GEMM variants.
-class LoadedPlan {
-public:
-  explicit LoadedPlan(const LaunchPlan& plan) {
-    NvrtcCompiler compiler; // the default cache tiers: a second prepare loads from disk
-    const std::string arch = cuda::current_device_arch();
-    auto compiled = compile_plans(compiler, {plan}, arch);
-    if (!compiled.at(0).ok)
-      throw RuntimeError(
-          fmt::format("the OPTQ kernels did not compile for {}: {}", arch, compiled[0].error));
-    for (const auto& kernel : compiled[0].kernels) {
-      modules_.push_back(std::make_unique<cuda::Module>(
-          std::string_view(kernel->cubin.data(), kernel->cubin.size())));
-      functions_.push_back(modules_.back()->function(kernel->lowered_name));
-    }
-  }
-  const std::vector<cuda::Function>& functions() const { return functions_; }
-
-private:
-  std::vector<std::unique_ptr<cuda::Module>> modules_;
-  std::vector<cuda::Function> functions_;
 };
 
 class OptqPrepared final : public PreparedBaseline {
@@ -158,7 +131,7 @@ private:
   Problem problem_;
   bool fused_;
   LaunchPlan plan_;
-  LoadedPlan loaded_;
+  cuda::LoadedPlan loaded_;
   std::vector<DeviceGptq> weights_;
   DeviceBuffer x_, y_, workspace_, w_fp16_;
   std::unique_ptr<CublasHandle> handle_; // dequantize + GEMM only
