@@ -49,6 +49,13 @@ GpuState& gpu_state();
 // exceed 2x the L2 cache (cold-L2 timing), bounded by a quarter of the free device memory.
 int cold_l2_copies(std::int64_t weight_bytes);
 
+// Times `enqueue(i, stream)` (operation i, rotating whatever the caller rotates) with the one
+// CUDA-event sampling loop (cuda/event_sampling.hpp): 3 warm-up operations, which also size the
+// samples (many back-to-back operations per event pair, launch latency out), then one sample per
+// benchmark iteration as its manual time. Returns the seconds of all samples together.
+double time_with_events(benchmark::State& state,
+                        const std::function<void(std::size_t, CUstream)>& enqueue);
+
 // Sets the counters every GPU benchmark reports: GB/s moved and % of DRAM peak, from
 // `bytes_per_iteration` and the manual (CUDA event) time accumulated in `state`.
 void set_bandwidth_counters(benchmark::State& state, std::int64_t bytes_per_iteration,

@@ -4,8 +4,6 @@
 // without a GPU).
 #include "baselines/provider.hpp"
 #include "bench_gpu.hpp"
-#include "cuda/event.hpp"
-#include "cuda/event_sampling.hpp"
 #include "quant/generate.hpp"
 #include "quant/packed_gptq.hpp"
 #include "quant/uniform.hpp"
@@ -40,23 +38,9 @@ void run_baseline(benchmark::State& state, const std::string& provider_name,
   options.cold_l2_bytes = gpu.properties.l2_bytes;
   auto prepared = provider->prepare(inputs, options);
 
-  cuda::Stream stream;
-  // Warm-up (clocks up, lazy library initialization done), which also sizes the samples: many
-  // back-to-back rotated operations per event pair, as the tuner times (launch latency out). One
-  // sample per benchmark iteration, numbered on from the warm-up.
-  cuda::EventSampling how;
-  how.warmup = 3;
-  const auto sampled = cuda::sample_with_events(
-      stream.get(), how,
-      [&](std::size_t i, CUstream s) { prepared->enqueue(static_cast<int>(i), s); },
-      [&](const cuda::SamplingProgress& p) {
-        if (!p.us.empty())
-          state.SetIterationTime(p.us.back() * 1e-6);
-        return state.KeepRunning();
-      });
-  double total_seconds = 0.0;
-  for (double us : sampled.us)
-    total_seconds += us * 1e-6;
+  // Warm-up (clocks up, lazy library initialization done) and sampling as the tuner times.
+  const double total_seconds = time_with_events(
+      state, [&](std::size_t i, CUstream s) { prepared->enqueue(static_cast<int>(i), s); });
   set_bandwidth_counters(state, prepared->bytes_moved(), total_seconds);
   state.SetLabel(fmt::format("{}; weights rotated past 2x L2", prepared->config()));
 }

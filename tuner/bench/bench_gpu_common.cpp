@@ -1,5 +1,7 @@
 #include "bench_gpu.hpp"
 
+#include "cuda/event.hpp"
+#include "cuda/event_sampling.hpp"
 #include "cuda/memory.hpp"
 
 #include <algorithm>
@@ -56,6 +58,23 @@ int cold_l2_copies(std::int64_t weight_bytes) {
   const double budget = double(cuda::memory_info().free_bytes) / 4.0;
   const int affordable = std::max(1, int(budget / double(weight_bytes)));
   return std::clamp(wanted, 1, std::min(affordable, 64));
+}
+
+double time_with_events(benchmark::State& state,
+                        const std::function<void(std::size_t, CUstream)>& enqueue) {
+  cuda::Stream stream;
+  cuda::EventSampling how;
+  how.warmup = 3;
+  const auto sampled =
+      cuda::sample_with_events(stream.get(), how, enqueue, [&](const cuda::SamplingProgress& p) {
+        if (!p.us.empty())
+          state.SetIterationTime(p.us.back() * 1e-6);
+        return state.KeepRunning();
+      });
+  double total_seconds = 0.0;
+  for (double us : sampled.us)
+    total_seconds += us * 1e-6;
+  return total_seconds;
 }
 
 void set_bandwidth_counters(benchmark::State& state, std::int64_t bytes_per_iteration,

@@ -3,8 +3,6 @@
 // compiled with NVRTC for the device, packed BCQ weights rotated past 2x L2, timed with CUDA
 // events around back-to-back launches as the tuner times (cuda/event_sampling.hpp).
 #include "bench_gpu.hpp"
-#include "cuda/event.hpp"
-#include "cuda/event_sampling.hpp"
 #include "cuda/loaded_plan.hpp"
 #include "cuda/memory.hpp"
 #include "cuda/plan_launch.hpp"
@@ -62,30 +60,17 @@ void run_lutgemm(benchmark::State& state, const Problem& problem) {
   cuda::DeviceBuffer workspace(
       static_cast<std::size_t>(std::max<std::int64_t>(plan.workspace_bytes, 4)));
 
-  cuda::Stream stream;
-  cuda::EventSampling how;
-  how.warmup = 3;
-  const auto sampled = cuda::sample_with_events(
-      stream.get(), how,
-      [&](std::size_t i, CUstream s) {
-        const DeviceWeights& w = weights[i % weights.size()];
-        cuda::enqueue_plan(plan, loaded.functions(),
-                           {{"bit_words", w.bit_words.ptr()},
-                            {"alpha", w.alpha.ptr()},
-                            {"offset", w.offset.ptr()},
-                            {"x", x.ptr()},
-                            {"y", y.ptr()},
-                            {"workspace", workspace.ptr()}},
-                           s);
-      },
-      [&](const cuda::SamplingProgress& p) {
-        if (!p.us.empty())
-          state.SetIterationTime(p.us.back() * 1e-6);
-        return state.KeepRunning();
-      });
-  double total_seconds = 0.0;
-  for (double us : sampled.us)
-    total_seconds += us * 1e-6;
+  const double total_seconds = time_with_events(state, [&](std::size_t i, CUstream s) {
+    const DeviceWeights& w = weights[i % weights.size()];
+    cuda::enqueue_plan(plan, loaded.functions(),
+                       {{"bit_words", w.bit_words.ptr()},
+                        {"alpha", w.alpha.ptr()},
+                        {"offset", w.offset.ptr()},
+                        {"x", x.ptr()},
+                        {"y", y.ptr()},
+                        {"workspace", workspace.ptr()}},
+                       s);
+  });
   const double bytes =
       weight_bytes + 2.0 * problem.k * problem.batch + 2.0 * problem.m * problem.batch;
   set_bandwidth_counters(state, static_cast<std::int64_t>(bytes), total_seconds);
