@@ -594,6 +594,10 @@ CUresult emu_cuLaunchKernel(CUfunction function, unsigned grid_x, unsigned grid_
                     fmt::format("injected sticky fault on launch {} (LUTGEMM_EMUCUDA_FAULT_LAUNCH)",
                                 d.launches));
     }
+    // LUTGEMM_EMUCUDA_BROKEN_KERNEL: the launch "succeeds" and its outputs keep whatever the
+    // memory held, which is what a kernel with a bug in its store path does.
+    if (!s.broken_kernel.empty() && f.lowered_name.find(s.broken_kernel) != std::string::npos)
+      return CUDA_SUCCESS;
     LaunchConfig config;
     config.grid = {grid_x, grid_y, grid_z};
     config.block = {block_x, block_y, block_z};

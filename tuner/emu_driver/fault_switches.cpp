@@ -43,6 +43,8 @@ FaultSwitches read() {
   s.memory_bytes = number("LUTGEMM_EMUCUDA_MEMORY", 0);
   s.reuse_freed = number("LUTGEMM_EMUCUDA_REUSE", 0) != 0;
   s.threads = static_cast<unsigned>(number("LUTGEMM_EMUCUDA_THREADS", 0));
+  if (const char* broken = env("LUTGEMM_EMUCUDA_BROKEN_KERNEL"))
+    s.broken_kernel = broken;
   return s;
 }
 

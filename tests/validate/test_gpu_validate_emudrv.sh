@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# ctest `validate_gpu_validate_emudrv` (label validate): scripts/gpu-validate on the emulated CUDA
+# driver must pass with the project's kernels and fail when the LUT-GEMM kernel is broken. The
+# broken kernel is the driver's LUTGEMM_EMUCUDA_BROKEN_KERNEL switch (launches succeed, write
+# nothing), with LUTGEMM_EMUCUDA_REUSE=1 so that freed blocks, which may hold an earlier variant's
+# correct output, are handed out again: verification must still see the stale output as wrong.
+# The ctest step of the script is left out (--skip-tests): ctest is what runs this.
+#   test_gpu_validate_emudrv.sh BUILD_DIR WORK_DIR
+set -euo pipefail
+build="$1"
+work="$2"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+rm -rf "$work"
+mkdir -p "$work"
+export LUTGEMM_BUILD_DIR="$build" LUTGEMM_SKIP_BUILD=1
+unset LUTGEMM_EMUCUDA_BROKEN_KERNEL LUTGEMM_EMUCUDA_FAULT_LAUNCH LUTGEMM_EMUCUDA_REUSE
+
+fail() {
+  echo "FAILED: $*" >&2
+  exit 1
+}
+
+# validate OUT: runs the script into OUT, prints its output, returns its exit code.
+validate() {
+  local rc=0
+  "$root/scripts/gpu-validate" --emudrv --skip-tests "$1" >"$1.out" 2>&1 || rc=$?
+  sed 's/^/  /' "$1.out"
+  return "$rc"
+}
+
+echo "== the project's kernels: every check passes or skips =="
+rc=0
+validate "$work/good" || rc=$?
+[ "$rc" = 0 ] || fail "gpu-validate exited $rc on the working kernels"
+grep -q '^PASS tune-q3:' "$work/good.out" || fail "no PASS tune-q3 line"
+grep -q '^PASS tune-q4:' "$work/good.out" || fail "no PASS tune-q4 line"
+
+echo "== the LUT-GEMM kernel writes nothing (blocks reused): the tune checks fail =="
+rc=0
+LUTGEMM_EMUCUDA_BROKEN_KERNEL=lutgemm_kernel LUTGEMM_EMUCUDA_REUSE=1 validate "$work/broken" || rc=$?
+[ "$rc" = 1 ] || fail "gpu-validate exited $rc on a broken kernel (want 1)"
+for q in 3 4; do
+  grep -q "^FAIL tune-q$q: .*0 variants ok.*wrong_result" "$work/broken.out" ||
+    fail "no 'FAIL tune-q$q: ... wrong_result' line"
+done
+grep -q 'gpu-validate: results in .* (FAILED)' "$work/broken.out" || fail "no FAILED summary line"
+echo "ok"
