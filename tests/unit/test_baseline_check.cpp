@@ -82,3 +82,31 @@ TEST(BaselineCheck, OptqIsCheckedAgainstThePackedLayerAndInt8IsNotChecked) {
   }
   EXPECT_FALSE(search::check_baseline_output("cublas_int8", inputs, packed_reference).has_value());
 }
+
+// run_baselines checks every provider of a problem with one BaselineChecker, whose references are
+// computed once: they must be the right ones for each provider, including a GPTQ layer given after
+// the checker was made (run_baselines packs it only when an OPTQ provider is asked for).
+TEST(BaselineCheck, OneCheckerServesEveryProviderOfAProblem) {
+  auto inputs = baselines::make_random_inputs(kProblem, 9);
+  search::BaselineChecker checker(inputs);
+  const auto fp16 = fp16_reference(inputs);
+  EXPECT_TRUE(checker.check("cublas_fp16_acc32", fp16)->ok);
+  EXPECT_FALSE(checker.check("optq_fused_gemv", fp16).has_value()) << "no packed layer yet";
+
+  const auto w = gaussian_weights(kProblem.m, kProblem.k, 10, 0.05f);
+  const PackedGptq gptq = pack_gptq(quantize_rtn(w, kProblem.m, kProblem.k, kProblem.bits, 64));
+  inputs.gptq = &gptq;
+  const auto packed = reference_gemm(gptq, inputs.x_fp16, kProblem.batch);
+  EXPECT_TRUE(checker.check("optq_fused_gemv", packed)->ok);
+  EXPECT_FALSE(checker.check("optq_dequant_gemm", fp16)->ok);
+  EXPECT_FALSE(checker.check("cublaslt_fp16_tuned", packed)->ok) << "fp16 providers keep theirs";
+  EXPECT_TRUE(checker.check("cublas_fp16_acc16", fp16)->ok);
+
+  // Another packed layer: the checker sees the pointer change and computes its reference.
+  const auto w2 = gaussian_weights(kProblem.m, kProblem.k, 11, 0.05f);
+  const PackedGptq gptq2 = pack_gptq(quantize_rtn(w2, kProblem.m, kProblem.k, kProblem.bits, 64));
+  inputs.gptq = &gptq2;
+  EXPECT_FALSE(checker.check("optq_fused_gemv", packed)->ok);
+  EXPECT_TRUE(
+      checker.check("optq_fused_gemv", reference_gemm(gptq2, inputs.x_fp16, kProblem.batch))->ok);
+}

@@ -8,19 +8,30 @@ namespace lutgemm::search {
 std::optional<Comparison> check_baseline_output(const std::string& provider,
                                                 const baselines::BaselineInputs& inputs,
                                                 const std::vector<double>& output) {
-  const Problem& p = inputs.problem;
+  return BaselineChecker(inputs).check(provider, output);
+}
+
+std::optional<Comparison> BaselineChecker::check(const std::string& provider,
+                                                 const std::vector<double>& output) {
+  const Problem& p = inputs_.problem;
   if (provider == "cublas_int8")
     return std::nullopt;
   if (provider.starts_with("optq")) {
-    if (inputs.gptq == nullptr)
+    if (inputs_.gptq == nullptr)
       return std::nullopt;
-    return compare_values(output, reference_gemm(*inputs.gptq, inputs.x_fp16, p.batch), p.k, false);
+    if (gptq_reference_for_ != inputs_.gptq) {
+      gptq_reference_ = reference_gemm(*inputs_.gptq, inputs_.x_fp16, p.batch);
+      gptq_reference_for_ = inputs_.gptq;
+    }
+    return compare_values(output, gptq_reference_, p.k, false);
   }
-  std::vector<double> w(inputs.w_fp16.size());
-  for (std::size_t i = 0; i < w.size(); ++i)
-    w[i] = half_to_double(inputs.w_fp16[i]);
-  const auto reference = reference_gemm(w, p.m, p.k, inputs.x_fp16, p.batch);
-  return compare_values(output, reference, p.k, provider == "cublas_fp16_acc16");
+  if (fp16_reference_.empty()) {
+    std::vector<double> w(inputs_.w_fp16.size());
+    for (std::size_t i = 0; i < w.size(); ++i)
+      w[i] = half_to_double(inputs_.w_fp16[i]);
+    fp16_reference_ = reference_gemm(w, p.m, p.k, inputs_.x_fp16, p.batch);
+  }
+  return compare_values(output, fp16_reference_, p.k, provider == "cublas_fp16_acc16");
 }
 
 } // namespace lutgemm::search

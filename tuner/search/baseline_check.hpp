@@ -20,4 +20,19 @@ std::optional<Comparison> check_baseline_output(const std::string& provider,
                                                 const baselines::BaselineInputs& inputs,
                                                 const std::vector<double>& output);
 
+// The same check for every provider of one problem, with each float64 reference computed once and
+// kept for the next provider (Table 1's layer is 600M multiply-adds per reference; four cuBLAS
+// providers share one). Reads `inputs` at each check, so inputs.gptq may be set after construction.
+class BaselineChecker {
+public:
+  explicit BaselineChecker(const baselines::BaselineInputs& inputs) : inputs_(inputs) {}
+  std::optional<Comparison> check(const std::string& provider, const std::vector<double>& output);
+
+private:
+  const baselines::BaselineInputs& inputs_;
+  std::vector<double> fp16_reference_;             // empty until first needed
+  std::vector<double> gptq_reference_;             // of gptq_reference_for_
+  const PackedGptq* gptq_reference_for_ = nullptr; // the layer gptq_reference_ was computed from
+};
+
 } // namespace lutgemm::search

@@ -31,6 +31,7 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
   auto inputs = baselines::make_random_inputs(problem, context.seed);
   std::optional<PackedGptq> gptq;
   baselines::StopPolicyTimer timer(context.stop); // the tuner's rules, through the timer interface
+  BaselineChecker checker(inputs);
   for (const auto& name : providers) {
     BaselineOutcome outcome;
     outcome.provider = name;
@@ -54,7 +55,7 @@ std::vector<BaselineOutcome> run_baselines(const Problem& problem,
         options.weight_copies = context.weight_copies;
         options.cold_l2_bytes = context.l2_bytes;
         auto result = baselines::run(*provider, inputs, timer, options);
-        const auto check = check_baseline_output(name, inputs, result.output);
+        const auto check = checker.check(name, result.output);
         if (check)
           r.max_error = check->max_abs_error;
         if (check && !check->ok)
