@@ -1,4 +1,5 @@
 // cublasGemmEx fp16 (fp32 or fp16 accumulation) and cublasSgemm fp32 providers.
+#include "baselines/cublas_api.hpp"
 #include "baselines/cublas_check.hpp"
 #include "baselines/cublas_handle.hpp"
 #include "baselines/cublas_providers.hpp"
@@ -42,24 +43,24 @@ public:
   }
 
   void enqueue(int iteration, CUstream stream) override {
-    LUTGEMM_CUBLAS(cublasSetStream(handle_.get(), stream));
+    LUTGEMM_CUBLAS(cublas_api().set_stream(handle_.get(), stream));
     const DeviceBuffer& w = w_[static_cast<std::size_t>(iteration) % w_.size()];
     const int m = int(problem_.m), n = problem_.batch, k = int(problem_.k);
     // Column-major view: W^T is k x m (ld k), x is k x n (ld k), y is m x n (ld m).
     if (acc16_) {
       const std::uint16_t one = detail::to_fp16(1.0f), zero = 0;
-      LUTGEMM_CUBLAS(cublasGemmEx(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                                  reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
-                                  reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k, &zero,
-                                  reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
-                                  CUBLAS_COMPUTE_16F, CUBLAS_GEMM_DEFAULT));
+      LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
+                                          reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
+                                          reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
+                                          &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
+                                          CUBLAS_COMPUTE_16F, CUBLAS_GEMM_DEFAULT));
     } else {
       const float one = 1.0f, zero = 0.0f;
-      LUTGEMM_CUBLAS(cublasGemmEx(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                                  reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
-                                  reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k, &zero,
-                                  reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
-                                  CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+      LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
+                                          reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
+                                          reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
+                                          &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
+                                          CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     }
   }
 
@@ -124,14 +125,14 @@ public:
   }
 
   void enqueue(int iteration, CUstream stream) override {
-    LUTGEMM_CUBLAS(cublasSetStream(handle_.get(), stream));
+    LUTGEMM_CUBLAS(cublas_api().set_stream(handle_.get(), stream));
     const DeviceBuffer& w = w_[static_cast<std::size_t>(iteration) % w_.size()];
     const int m = int(problem_.m), n = problem_.batch, k = int(problem_.k);
     const float one = 1.0f, zero = 0.0f;
-    LUTGEMM_CUBLAS(cublasSgemm(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                               reinterpret_cast<const float*>(w.ptr()), k,
-                               reinterpret_cast<const float*>(x_.ptr()), k, &zero,
-                               reinterpret_cast<float*>(y_.ptr()), m));
+    LUTGEMM_CUBLAS(cublas_api().sgemm(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
+                                      reinterpret_cast<const float*>(w.ptr()), k,
+                                      reinterpret_cast<const float*>(x_.ptr()), k, &zero,
+                                      reinterpret_cast<float*>(y_.ptr()), m));
   }
 
   std::vector<double> output() override {

@@ -1,6 +1,7 @@
 // cublasGemmEx int8 x int8 -> int32: Table 1's INT8 row. Weights are quantized per row and
 // activations per column (symmetric, scale = max|v| / 127) on the host; the scales are applied
 // when the output is read back, so the timed operation is the integer GEMM alone.
+#include "baselines/cublas_api.hpp"
 #include "baselines/cublas_check.hpp"
 #include "baselines/cublas_handle.hpp"
 #include "baselines/cublas_providers.hpp"
@@ -49,15 +50,15 @@ public:
   }
 
   void enqueue(int iteration, CUstream stream) override {
-    LUTGEMM_CUBLAS(cublasSetStream(handle_.get(), stream));
+    LUTGEMM_CUBLAS(cublas_api().set_stream(handle_.get(), stream));
     const DeviceBuffer& w = w_[static_cast<std::size_t>(iteration) % w_.size()];
     const int m = int(problem_.m), n = problem_.batch, k = int(problem_.k);
     const std::int32_t one = 1, zero = 0;
-    LUTGEMM_CUBLAS(cublasGemmEx(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                                reinterpret_cast<const void*>(w.ptr()), CUDA_R_8I, k,
-                                reinterpret_cast<const void*>(x_.ptr()), CUDA_R_8I, k, &zero,
-                                reinterpret_cast<void*>(y_.ptr()), CUDA_R_32I, m,
-                                CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT));
+    LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
+                                        reinterpret_cast<const void*>(w.ptr()), CUDA_R_8I, k,
+                                        reinterpret_cast<const void*>(x_.ptr()), CUDA_R_8I, k,
+                                        &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_32I, m,
+                                        CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT));
   }
 
   std::vector<double> output() override {

@@ -1,5 +1,6 @@
 #include "baselines/optq_providers.hpp"
 
+#include "baselines/cublas_api.hpp"
 #include "baselines/cublas_check.hpp"
 #include "baselines/cublas_handle.hpp"
 #include "baselines/cublas_providers.hpp"
@@ -118,14 +119,14 @@ private:
   // y (m x n) = W (m x k) * x (k x n), column-major: the dequantize kernel writes W as fp16
   // [k][m], i.e. column-major m x k with ld m; x is k x n (ld k); y is m x n (ld m).
   void enqueue_gemm(CUstream stream) {
-    LUTGEMM_CUBLAS(cublasSetStream(handle_->get(), stream));
+    LUTGEMM_CUBLAS(cublas_api().set_stream(handle_->get(), stream));
     const int m = int(problem_.m), n = problem_.batch, k = int(problem_.k);
     const float one = 1.0f, zero = 0.0f;
-    LUTGEMM_CUBLAS(cublasGemmEx(handle_->get(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one,
-                                reinterpret_cast<const void*>(w_fp16_.ptr()), CUDA_R_16F, m,
-                                reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k, &zero,
-                                reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
-                                CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_->get(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one,
+                                        reinterpret_cast<const void*>(w_fp16_.ptr()), CUDA_R_16F, m,
+                                        reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
+                                        &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
+                                        CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
   }
 
   Problem problem_;

@@ -124,27 +124,32 @@ TEST(EmuDriverTune, DevicesWorkersThenOneLeaderRetest) {
   std::filesystem::remove(db);
 }
 
-// The OPTQ fused GEMV baseline inside a tune: the provider compiles the OPTQ family's shipped
-// variant, the emulated driver runs it, the tuner times it with its own rules and verifies its
-// output against the float64 reference of the packed layer; cuBLAS cannot start on the emulated
-// driver, so the dequantize-then-GEMM baseline is a launch_error with cuBLAS's one line.
-TEST(EmuDriverTune, OptqBaselinesAreTimedAndVerifiedInATune) {
+// The baselines inside a tune: the OPTQ fused GEMV (the provider compiles the OPTQ family's
+// shipped variant, the emulated driver runs it), dequantize-then-GEMM and cuBLAS fp16 (on the
+// emulated driver's cuBLAS stand-in) are timed with the tuner's rules and verified against the
+// float64 reference (of the packed layer for OPTQ); cuBLASLt has no stand-in and is a
+// launch_error with its one line.
+TEST(EmuDriverTune, BaselinesAreTimedAndVerifiedInATune) {
   const auto db = fresh_path("optq") + ".db";
   // One LUT-GEMM variant (the baselines are what is tested), q4 for the OPTQ kernels.
   std::string tune = kTwoVariants + " --db '" + db + "'";
   tune.replace(tune.find("--bits 3"), 8, "--bits 4");
   tune.replace(tune.find("--shape 256x256"), 15, "--shape 256x512");
   tune.replace(tune.find("accum=f32,f16"), 13, "accum=f32");
-  tune.replace(tune.find("--baselines none"), 16, "--baselines optq_fused_gemv,optq_dequant_gemm");
+  tune.replace(
+      tune.find("--baselines none"), 16,
+      "--baselines optq_fused_gemv,optq_dequant_gemm,cublas_fp16_acc32,cublaslt_fp16_tuned");
   const auto r = run(tune, kT4);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string of = "variant_id IN (SELECT id FROM variants WHERE family = ";
-  EXPECT_EQ(rows(db, of + "'optq_fused_gemv') AND disposition = 'ok' AND median_us > 0 AND "
-                          "max_error IS NOT NULL"),
-            1)
-      << r.out << r.err;
-  EXPECT_EQ(rows(db, of + "'optq_dequant_gemm') AND disposition = 'launch_error' AND "
-                          "message LIKE '%cuBLAS could not start%'"),
+  for (const char* verified : {"optq_fused_gemv", "optq_dequant_gemm", "cublas_fp16_acc32"})
+    EXPECT_EQ(rows(db, of + "'" + verified +
+                           "') AND disposition = 'ok' AND median_us > 0 AND max_error IS NOT NULL"),
+              1)
+        << verified << "\n"
+        << r.out << r.err;
+  EXPECT_EQ(rows(db, of + "'cublaslt_fp16_tuned') AND disposition = 'launch_error' AND "
+                          "message LIKE '%cuBLASLt cannot run on the emulated CUDA device%'"),
             1)
       << r.out << r.err;
   std::filesystem::remove(db);

@@ -81,6 +81,14 @@ TEST(BaselineCheck, OptqIsCheckedAgainstThePackedLayerAndInt8IsNotChecked) {
         << provider << ": the fp16 weights are not the layer it was given";
   }
   EXPECT_FALSE(search::check_baseline_output("cublas_int8", inputs, packed_reference).has_value());
+
+  // Dequantize-then-GEMM rounds the weights to fp16 first: it gets the fp16 bound, the fused
+  // kernel (fp32 weights in registers) the fp32 one.
+  auto rounded = packed_reference;
+  const double between = std::ldexp(1.0, -14) * std::sqrt(double(kProblem.k)) * rms(rounded);
+  rounded[9] += between + std::ldexp(std::abs(rounded[9]), -10);
+  EXPECT_TRUE(search::check_baseline_output("optq_dequant_gemm", inputs, rounded)->ok);
+  EXPECT_FALSE(search::check_baseline_output("optq_fused_gemv", inputs, rounded)->ok);
 }
 
 // run_baselines checks every provider of a problem with one BaselineChecker, whose references are

@@ -32,16 +32,22 @@ echo "== the project's kernels: every check passes or skips =="
 rc=0
 validate "$work/good" || rc=$?
 [ "$rc" = 0 ] || fail "gpu-validate exited $rc on the working kernels"
-grep -q '^PASS tune-q3:' "$work/good.out" || fail "no PASS tune-q3 line"
-grep -q '^PASS tune-q4:' "$work/good.out" || fail "no PASS tune-q4 line"
+for check in tune-q3 tune-q4 table1-q3 table1-q4; do
+  grep -q "^PASS $check:" "$work/good.out" || fail "no PASS $check line"
+done
+# Every baseline of the Table 1 checks was verified and timed (on the driver's cuBLAS stand-in).
+for baseline in cublas_fp16_acc32 optq_dequant_gemm optq_fused_gemv; do
+  grep -q "^PASS table1-q3: .*$baseline: [0-9.]* us" "$work/good.out" ||
+    fail "table1-q3 did not time $baseline"
+done
 
-echo "== the LUT-GEMM kernel writes nothing (blocks reused): the tune checks fail =="
+echo "== the LUT-GEMM kernel writes nothing (blocks reused): the tune and Table 1 checks fail =="
 rc=0
 LUTGEMM_EMUCUDA_BROKEN_KERNEL=lutgemm_kernel LUTGEMM_EMUCUDA_REUSE=1 validate "$work/broken" || rc=$?
 [ "$rc" = 1 ] || fail "gpu-validate exited $rc on a broken kernel (want 1)"
-for q in 3 4; do
-  grep -q "^FAIL tune-q$q: .*0 variants ok.*wrong_result" "$work/broken.out" ||
-    fail "no 'FAIL tune-q$q: ... wrong_result' line"
+for check in tune-q3 tune-q4 table1-q3 table1-q4; do
+  grep -q "^FAIL $check: .*variants ok.*wrong_result" "$work/broken.out" ||
+    fail "no 'FAIL $check: ... wrong_result' line"
 done
 grep -q 'gpu-validate: results in .* (FAILED)' "$work/broken.out" || fail "no FAILED summary line"
 echo "ok"

@@ -1,5 +1,6 @@
 // The emulated CUDA driver: libemucuda.so, loaded by tuner/cuda/driver_api.cpp when
-// LUTGEMM_CUDA_DRIVER names it. It exports cuGetProcAddress (both forms) and nothing else; that
+// LUTGEMM_CUDA_DRIVER names it. It exports cuGetProcAddress (both forms) and, from
+// emulated_cublas.cpp, a cuBLAS stand-in, nothing else; cuGetProcAddress
 // hands out the implementations below of every function in LUTGEMM_CUDA_DRIVER_FUNCTIONS, each
 // checked at compile time against the cudaTypedefs.h signature of the version the project asks for.
 //
@@ -11,6 +12,7 @@
 #include "cuda/driver_api.hpp"
 #include "emu/emulator.hpp"
 #include "emu_driver/cubin_image.hpp"
+#include "emu_driver/device_access.hpp"
 #include "emu_driver/device_memory.hpp"
 #include "emu_driver/fault_switches.hpp"
 #include "emu_driver/kernel_lookup.hpp"
@@ -817,10 +819,23 @@ CUresult get_proc_address(const char* symbol, void** function, int version,
 }
 
 } // namespace
+
+CUresult with_device_memory(const std::function<CUresult(DeviceMemory&)>& body) {
+  return with_context([&](Driver& d) { return body(*d.memory); });
+}
+
+CUresult refuse_in_call(CUresult result, const std::string& why) {
+  Driver& d = state(); // the caller holds d.mutex (with_device_memory)
+  if (result == CUDA_ERROR_ILLEGAL_ADDRESS)
+    d.sticky = result;
+  return refuse(d, result, why);
+}
+
 } // namespace lutgemm::emucuda
 
-// The only exported symbols (tuner/emu_driver/exports.map): the CUDA 12 form, which reports why a
-// symbol is missing, and the CUDA 11.3 form. cuda.h maps the name cuGetProcAddress to the _v2 one.
+// The driver's exported symbols (tuner/emu_driver/exports.map): the CUDA 12 form, which reports why
+// a symbol is missing, and the CUDA 11.3 form. cuda.h maps the name cuGetProcAddress to the _v2
+// one.
 extern "C" CUresult cuGetProcAddress_v2(const char* symbol, void** function, int version,
                                         cuuint64_t, CUdriverProcAddressQueryResult* found) {
   return lutgemm::emucuda::get_proc_address(symbol, function, version, found);

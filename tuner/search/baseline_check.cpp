@@ -23,7 +23,11 @@ std::optional<Comparison> BaselineChecker::check(const std::string& provider,
       gptq_reference_ = reference_gemm(*inputs_.gptq, inputs_.x_fp16, p.batch);
       gptq_reference_for_ = inputs_.gptq;
     }
-    return compare_values(output, gptq_reference_, p.k, false);
+    // Dequantize-then-GEMM rounds every weight to fp16 before the GEMM: an error of 2^-12 of
+    // each term, the size of fp16 accumulation's, so it is held to that bound (the first run on
+    // the emulated cuBLAS failed the fp32 bound by 15-20x on random layers). The fused GEMV keeps
+    // its weights in registers at fp32 and is held to the fp32 bound.
+    return compare_values(output, gptq_reference_, p.k, provider == "optq_dequant_gemm");
   }
   if (fp16_reference_.empty()) {
     std::vector<double> w(inputs_.w_fp16.size());

@@ -15,7 +15,7 @@ namespace lutgemm::search {
 // nullopt when the provider's output has no reference here: cublas_int8 quantizes the weights to
 // int8 itself, so its error against the fp16 weights is quantization error, not a bug. The OPTQ
 // providers are checked against the GPTQ-packed layer (inputs.gptq), the others against the fp16
-// weights; cublas_fp16_acc16 with the fp16-accumulation bound.
+// weights; cublas_fp16_acc16 and optq_dequant_gemm (fp16 weights) with the fp16 bound.
 std::optional<Comparison> check_baseline_output(const std::string& provider,
                                                 const baselines::BaselineInputs& inputs,
                                                 const std::vector<double>& output);
