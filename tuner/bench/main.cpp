@@ -37,7 +37,17 @@ int main(int argc, char** argv) {
   const lutgemm::cuda::DriverStatus& status = lutgemm::cuda::driver_status();
   if (status.ok()) {
     for (const auto& gpu : gpu_benchmarks)
-      benchmark::RegisterBenchmark(gpu.name.c_str(), gpu.run)
+      benchmark::RegisterBenchmark(gpu.name.c_str(),
+                                   [run = gpu.run](benchmark::State& state) {
+                                     // What fails on this device (a cuBLAS status, out of memory,
+                                     // cuBLASLt on the emulated driver) skips this benchmark with
+                                     // the reason instead of ending the whole run.
+                                     try {
+                                       run(state);
+                                     } catch (const std::exception& e) {
+                                       state.SkipWithError(e.what());
+                                     }
+                                   })
           ->UseManualTime()
           ->Unit(benchmark::kMicrosecond);
   } else {
