@@ -230,6 +230,28 @@ TEST(CliDevices, TwoEmulatorWorkersStoreExactlyWhatOneProcessDoes) {
   EXPECT_EQ(evaluated, 6) << r2.out;
 }
 
+// Without --quiet each worker's progress lines reach the terminal, named by device; with it,
+// none do.
+TEST(CliDevices, WorkersPrintProgressLinesNamedByDeviceUnlessQuiet) {
+  std::string tune = kSmallTune;
+  tune.erase(tune.find("--quiet "), 8);
+  const auto loud = run(tune + "--devices 2 --db " + fresh_db("devicesprogress"));
+  ASSERT_EQ(loud.exit_code, 0) << loud.err;
+  // Each worker walks all 6 variants (2 problems x budget 3); a variant the other one evaluated
+  // shows as "(stored)", so each is evaluated, and reported, once.
+  int evaluated = 0;
+  std::istringstream err(loud.err);
+  for (std::string line; std::getline(err, line);)
+    if ((line.rfind("device 0: [", 0) == 0 || line.rfind("device 1: [", 0) == 0) &&
+        line.find("(stored)") == std::string::npos)
+      ++evaluated;
+  EXPECT_EQ(evaluated, 6) << loud.err;
+  const auto quiet = run(kSmallTune + "--devices 2 --db " + fresh_db("devicesquiet"));
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("device 0: ["), std::string::npos) << quiet.err;
+  EXPECT_EQ(quiet.err.find("device 1: ["), std::string::npos) << quiet.err;
+}
+
 TEST(CliDevices, BadListsExit2WithOneLineBeforeAnyDatabase) {
   for (const char* bad : {"0,0", "-1", "all", "0", "1,x", "65", "0,,1"}) {
     const auto db = fresh_db("baddevices");

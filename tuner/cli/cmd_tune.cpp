@@ -133,6 +133,8 @@ public:
                    "0,1,2,3 (emu: a number of emulator workers); leaders re-measured once after");
     // Internal: this process is a worker of `--devices`, whose first device is this one.
     app.add_option("--devices-worker", devices_worker_)->group("");
+    // Internal: such a worker's progress lines, prefixed (absent when the parent is --quiet).
+    app.add_option("--progress-prefix", progress_prefix_)->group("");
     app.add_flag("--retest-leaders", retest_leaders_,
                  "Re-measure the leaders of the results already stored (e.g. merged shards) as "
                  "the unsharded tune does after its sweep; evaluates no variant again");
@@ -297,7 +299,7 @@ private:
                  use_cuda ? "CUDA devices" : "emulator workers", fmt::join(devices, ","), db_path);
     g_stop.store(false);
     StopOnSignals signals;
-    exits = run_device_workers(devices, g_stop);
+    exits = run_device_workers(devices, g_stop, !quiet_);
     signals.restore();
     bool interrupted = g_stop.load();
     for (const auto& w : exits) {
@@ -398,7 +400,12 @@ private:
                                             const std::vector<Problem>& problems,
                                             bool after_workers,
                                             const std::vector<DeviceWorkerExit>& worker_exits) {
-    search::ProgressPrinter printer(stderr, search::ProgressPrinter::style_for(stderr, quiet_));
+    // A --devices worker is --quiet but for its progress lines, which name its device.
+    search::ProgressPrinter printer(stderr,
+                                    progress_prefix_.empty()
+                                        ? search::ProgressPrinter::style_for(stderr, quiet_)
+                                        : search::ProgressStyle::lines,
+                                    progress_prefix_);
     std::vector<search::ProblemSummary> summaries;
     try {
       if (retest_leaders_ || after_workers) {
@@ -591,6 +598,7 @@ private:
   std::string backend_ = "auto", target_, preset_, layers_, strategy_ = "exhaustive", space_, db_;
   std::string baselines_ = "all", shard_, devices_;
   std::optional<int> devices_worker_;
+  std::string progress_prefix_;
   CLI::Option* device_option_ = nullptr;
   bool retest_leaders_ = false;
   std::vector<std::string> shapes_, params_;

@@ -43,8 +43,9 @@ std::vector<std::string> own_arguments() {
 }
 
 // The worker's arguments: ours without --devices (and its value), without --json and --quiet
-// (added again below), plus the worker's own options.
-std::vector<std::string> worker_arguments(int ordinal, int first) {
+// (added again below), plus the worker's own options; with `progress`, its progress lines, named
+// by device.
+std::vector<std::string> worker_arguments(int ordinal, int first, bool progress) {
   std::vector<std::string> args;
   const auto own = own_arguments();
   for (std::size_t i = 0; i < own.size(); ++i) {
@@ -58,6 +59,8 @@ std::vector<std::string> worker_arguments(int ordinal, int first) {
   }
   args.insert(args.end(), {"--device", std::to_string(ordinal), "--devices-worker",
                            std::to_string(first), "--json", "--quiet"});
+  if (progress)
+    args.insert(args.end(), {"--progress-prefix", fmt::format("device {}: ", ordinal)});
   return args;
 }
 
@@ -103,7 +106,7 @@ std::map<std::string, std::size_t> evaluated_of(const std::string& json_path) {
 } // namespace
 
 std::vector<DeviceWorkerExit> run_device_workers(const std::vector<int>& ordinals,
-                                                 const std::atomic<bool>& stop) {
+                                                 const std::atomic<bool>& stop, bool progress) {
   struct Running {
     pid_t pid = -1;
     std::string out_path;
@@ -121,7 +124,7 @@ std::vector<DeviceWorkerExit> run_device_workers(const std::vector<int>& ordinal
     close(fd);
     w.out_path = path;
     w.exit.ordinal = ordinal;
-    w.pid = start_worker(worker_arguments(ordinal, ordinals.front()), w.out_path);
+    w.pid = start_worker(worker_arguments(ordinal, ordinals.front(), progress), w.out_path);
     workers.push_back(std::move(w));
   }
   bool forwarded = false;

@@ -18,8 +18,9 @@ struct DeviceWorkerExit {
 
 // Starts one worker per ordinal and waits for all of them. When *stop becomes true (Ctrl-C on
 // this process) each worker is sent SIGINT once, so it stops between variants; a worker dies with
-// this process. The workers' progress is quiet; their errors go to this process's stderr.
+// this process. Their errors go to this process's stderr, and with `progress` their progress lines
+// too, each starting "device N: "; without it they are quiet.
 std::vector<DeviceWorkerExit> run_device_workers(const std::vector<int>& ordinals,
-                                                 const std::atomic<bool>& stop);
+                                                 const std::atomic<bool>& stop, bool progress);
 
 } // namespace lutgemm::cli

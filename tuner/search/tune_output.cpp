@@ -36,8 +36,8 @@ void ProgressPrinter::operator()(const ProgressEvent& e) {
   if (e.best_us && e.source != TimeSource::measured)
     best += " (" + to_string(e.source) + ")"; // never let a model's number pass for a measurement
   if (style_ == ProgressStyle::lines) {
-    fmt::print(stream_, "[{}/{}] {} {} {}{} best {}\n", e.done, e.total, e.problem, e.variant,
-               to_string(e.disposition), e.resumed ? " (stored)" : "", best);
+    fmt::print(stream_, "{}[{}/{}] {} {} {}{} best {}\n", prefix_, e.done, e.total, e.problem,
+               e.variant, to_string(e.disposition), e.resumed ? " (stored)" : "", best);
     std::fflush(stream_);
     return;
   }

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lutgemm::search {
@@ -16,7 +17,10 @@ enum class ProgressStyle { live, lines, quiet };
 
 class ProgressPrinter {
 public:
-  ProgressPrinter(std::FILE* stream, ProgressStyle style) : stream_(stream), style_(style) {}
+  // `prefix` starts every line (the `--devices` workers': "device 1: "); a live line is never
+  // prefixed, since several processes sharing a terminal print plain lines.
+  ProgressPrinter(std::FILE* stream, ProgressStyle style, std::string prefix = "")
+      : stream_(stream), style_(style), prefix_(std::move(prefix)) {}
   void operator()(const ProgressEvent& event);
   void finish(); // ends a live line
   static ProgressStyle style_for(std::FILE* stream, bool quiet);
@@ -24,6 +28,7 @@ public:
 private:
   std::FILE* stream_;
   ProgressStyle style_;
+  std::string prefix_;
   std::size_t last_width_ = 0;
 };
 
