@@ -26,15 +26,6 @@ namespace {
 
 const bool kEmulatedDriver = emudrv::use_emulated_driver();
 
-baselines::EventTimer short_timer() {
-  baselines::EventTimerOptions options;
-  options.warmup = 1;
-  options.min_samples = 3;
-  options.max_samples = 3;
-  options.min_total_ms = 0;
-  return baselines::EventTimer(options);
-}
-
 std::vector<std::uint16_t> random_halves(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
@@ -71,7 +62,7 @@ TEST(EmuDriverCublas, EveryCublasProviderComputesWxThroughTheTimingPath) {
        {"cublas_fp16_acc32", "cublas_fp16_acc16", "cublas_fp32", "cublas_int8"}) {
     SCOPED_TRACE(name);
     auto provider = baselines::make_provider(name);
-    auto timer = short_timer();
+    auto timer = emudrv::short_event_timer();
     baselines::PrepareOptions options;
     options.weight_copies = 2;
     const auto result = baselines::run(*provider, inputs, timer, options);
@@ -93,16 +84,8 @@ TEST(EmuDriverCublas, CublasLtRefusesWithOneLineInsteadOfReachingARealGpu) {
   ASSERT_TRUE(kEmulatedDriver);
   cuda::PrimaryContext context(0);
   const Problem problem{.m = 64, .k = 128, .batch = 1, .bits = 4, .group = 128};
-  const auto inputs = baselines::make_random_inputs(problem, 3);
-  try {
-    (void)baselines::make_provider("cublaslt_fp16_tuned")->prepare(inputs, {});
-    FAIL() << "cuBLASLt started on the emulated device";
-  } catch (const std::exception& e) {
-    const std::string what = e.what();
-    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
-    EXPECT_NE(what.find("cuBLASLt cannot run on the emulated CUDA device"), std::string::npos)
-        << what;
-  }
+  emudrv::expect_prepare_refuses("cublaslt_fp16_tuned", baselines::make_random_inputs(problem, 3),
+                                 "cuBLASLt cannot run on the emulated CUDA device");
 }
 
 // C (ldc 7, rows 5..6 of each column untouched) = 2 * A^T(lda 9) B^T(ldb 6) + 0.5 C, fp16 in and

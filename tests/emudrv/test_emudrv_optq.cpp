@@ -37,17 +37,6 @@ Layer make_layer(const Problem& problem, std::uint64_t seed) {
   return layer;
 }
 
-// Three samples, one warm-up: the emulator's wall clock says nothing about a GPU, only that the
-// timing loop runs the operation and rotates its copies.
-baselines::EventTimer short_timer() {
-  baselines::EventTimerOptions options;
-  options.warmup = 1;
-  options.min_samples = 3;
-  options.max_samples = 3;
-  options.min_total_ms = 0;
-  return baselines::EventTimer(options);
-}
-
 } // namespace
 
 TEST(EmuDriverOptq, BothProvidersMatchTheReferenceThroughTheTimingPath) {
@@ -61,7 +50,7 @@ TEST(EmuDriverOptq, BothProvidersMatchTheReferenceThroughTheTimingPath) {
       ASSERT_EQ(provider->unsupported_reason(problem), std::nullopt);
       Layer layer = make_layer(problem, 17);
       layer.inputs.gptq = &layer.gptq;
-      auto timer = short_timer();
+      auto timer = emudrv::short_event_timer();
       baselines::PrepareOptions options;
       options.weight_copies = 2;
       const auto result = baselines::run(*provider, layer.inputs, timer, options);
@@ -84,11 +73,6 @@ TEST(EmuDriverOptq, WithoutThePackedLayerPrepareSaysWhatIsMissing) {
   ASSERT_TRUE(kEmulatedDriver);
   cuda::PrimaryContext context(0);
   const Problem problem{.m = 128, .k = 256, .batch = 1, .bits = 4, .group = 128};
-  const auto inputs = baselines::make_random_inputs(problem, 3);
-  try {
-    (void)baselines::make_provider("optq_fused_gemv")->prepare(inputs, {});
-    FAIL() << "prepared without the GPTQ-packed layer";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("GPTQ-packed"), std::string::npos) << e.what();
-  }
+  emudrv::expect_prepare_refuses("optq_fused_gemv", baselines::make_random_inputs(problem, 3),
+                                 "GPTQ-packed");
 }
