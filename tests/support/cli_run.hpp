@@ -26,9 +26,19 @@ inline std::string slurp(const std::string& path) {
   return text.str();
 }
 
+// Where the tests find the lutgemm binary and keep their files: the build tree's, unless
+// LUTGEMM_TEST_CLI / LUTGEMM_TEST_WORK_DIR say otherwise (scripts/gpu-validate sets both when the
+// gpu tests run from a bundle on another machine, where the build tree's paths do not exist:
+// scripts/gpu-bundle).
+inline std::string from_env_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
 // A folder of the build tree for one test file's files (created on first use).
 inline std::string work_dir(const std::string& name) {
-  const std::string dir = std::string(LUTGEMM_TEST_BINARY_DIR) + "/" + name;
+  const std::string dir =
+      from_env_or("LUTGEMM_TEST_WORK_DIR", LUTGEMM_TEST_BINARY_DIR) + "/" + name;
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -62,7 +72,8 @@ inline CliResult run_command(const std::string& command_line, bool merge_stderr 
 // too, in the order written (for checks that do not care which stream a line went to).
 inline CliResult run_lutgemm(const std::string& args, const std::string& env = "",
                              bool merge_stderr = false) {
-  return run_command(env + " '" + std::string(LUTGEMM_CLI_PATH) + "' " + args, merge_stderr);
+  return run_command(env + " '" + from_env_or("LUTGEMM_TEST_CLI", LUTGEMM_CLI_PATH) + "' " + args,
+                     merge_stderr);
 }
 
 inline int line_count(const std::string& text) {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ctest `validate_gpu_validate_emudrv` (label validate): scripts/gpu-validate on the emulated CUDA
-# driver must pass with the project's kernels and fail when the LUT-GEMM kernel is broken. The
-# broken kernel is the driver's LUTGEMM_EMUCUDA_BROKEN_KERNEL switch (launches succeed, write
-# nothing), with LUTGEMM_EMUCUDA_REUSE=1 so that freed blocks, which may hold an earlier variant's
-# correct output, are handed out again: verification must still see the stale output as wrong.
-# The ctest step of the script is left out (--skip-tests): ctest is what runs this.
+# driver must pass with the project's kernels and fail when the LUT-GEMM kernel is broken.
+#  1. The passing run is the one a GPU machine without the project's packages gets: a bundle from
+#     scripts/gpu-bundle, in a copy of scripts/ elsewhere (no build tree, no CTest files: the gpu
+#     test binaries run directly, on the bundle's libraries).
+#  2. The broken kernel is the driver's LUTGEMM_EMUCUDA_BROKEN_KERNEL switch (launches succeed,
+#     write nothing), with LUTGEMM_EMUCUDA_REUSE=1 so that freed blocks, which may hold an earlier
+#     variant's correct output, are handed out again: verification must still see the stale output
+#     as wrong. Its ctest step is left out (--skip-tests): ctest is what runs this.
 #   test_gpu_validate_emudrv.sh BUILD_DIR WORK_DIR
 set -euo pipefail
 build="$1"
@@ -12,7 +15,7 @@ work="$2"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rm -rf "$work"
 mkdir -p "$work"
-export LUTGEMM_BUILD_DIR="$build" LUTGEMM_SKIP_BUILD=1
+export LUTGEMM_SKIP_BUILD=1
 unset LUTGEMM_EMUCUDA_BROKEN_KERNEL LUTGEMM_EMUCUDA_FAULT_LAUNCH LUTGEMM_EMUCUDA_REUSE
 
 fail() {
@@ -20,19 +23,25 @@ fail() {
   exit 1
 }
 
-# validate OUT: runs the script into OUT, prints its output, returns its exit code.
+# validate DIR OUT ARGS...: runs DIR/scripts/gpu-validate ARGS into OUT, prints its output,
+# returns its exit code.
 validate() {
-  local rc=0
-  "$root/scripts/gpu-validate" --emudrv --skip-tests "$1" >"$1.out" 2>&1 || rc=$?
-  sed 's/^/  /' "$1.out"
+  local dir="$1" out="$2" rc=0
+  shift 2
+  (cd "$dir" && scripts/gpu-validate --emudrv "$@" "$out") >"$out.out" 2>&1 || rc=$?
+  sed 's/^/  /' "$out.out"
   return "$rc"
 }
 
-echo "== the project's kernels: every check passes or skips =="
+echo "== a bundle in a copy of scripts/, the project's kernels: every check passes or skips =="
+repo="$work/repo"
+mkdir -p "$repo"
+cp -r "$root/scripts" "$repo/"
+LUTGEMM_BUILD_DIR="$build" "$root/scripts/gpu-bundle" "$repo/build-device"
 rc=0
-validate "$work/good" || rc=$?
+LUTGEMM_BUILD_DIR=build-device validate "$repo" "$work/good" || rc=$?
 [ "$rc" = 0 ] || fail "gpu-validate exited $rc on the working kernels"
-for check in tune-q3 tune-q4 table1-q3 table1-q4; do
+for check in gpu-tests tune-q3 tune-q4 table1-q3 table1-q4; do
   grep -q "^PASS $check:" "$work/good.out" || fail "no PASS $check line"
 done
 # Every baseline of the Table 1 checks was verified and timed (on the driver's cuBLAS stand-in).
@@ -43,7 +52,8 @@ done
 
 echo "== the LUT-GEMM kernel writes nothing (blocks reused): the tune and Table 1 checks fail =="
 rc=0
-LUTGEMM_EMUCUDA_BROKEN_KERNEL=lutgemm_kernel LUTGEMM_EMUCUDA_REUSE=1 validate "$work/broken" || rc=$?
+LUTGEMM_BUILD_DIR="$build" LUTGEMM_EMUCUDA_BROKEN_KERNEL=lutgemm_kernel LUTGEMM_EMUCUDA_REUSE=1 \
+  validate "$root" "$work/broken" --skip-tests || rc=$?
 [ "$rc" = 1 ] || fail "gpu-validate exited $rc on a broken kernel (want 1)"
 for check in tune-q3 tune-q4 table1-q3 table1-q4; do
   grep -q "^FAIL $check: .*variants ok.*wrong_result" "$work/broken.out" ||
