@@ -56,8 +56,9 @@ KernelWorkload dense_gemv(std::string name, const Problem& p, double weight_byte
 //   published RTX 4090 batch-1 times
 //   (bitsandbytes optimization.md: 4096x4096 43 us with the 33.5 MB of weights L2-resident, which
 //   is slower than streaming them from DRAM, while batch 4 on the same weights takes 22 us;
-//   11008x4096 128 us); the held-out Nsight Compute figure (5120x2048, ~51 us) agrees within 16%.
-//   It is an inferred property of a closed-source kernel, not a documented one.
+//   11008x4096 128 us); the held-out Nsight Compute figure (5120x2048, ~51 us) agrees within 16%
+//   (it was looked at while choosing, so it does not check this figure independently). It is an
+//   inferred property of a closed-source kernel, not a documented one.
 constexpr double kTensorGemmBytesInFlight = 64;
 constexpr double kGemvBytesInFlight = 32;
 constexpr double kAdaGemvBytesInFlight = 6;
