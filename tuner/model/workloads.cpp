@@ -53,12 +53,14 @@ KernelWorkload dense_gemv(std::string name, const Problem& p, double weight_byte
 // - sm_89 (Ada) batch-1 GEMV: the same launch (split-K to fill the GPU) with low memory-level
 //   parallelism: about 6 bytes per thread in flight instead of 32, so a grid of 2 blocks per SM is
 //   latency-bound even on L2-resident weights. That figure is what Little's law needs for the
-//   published RTX 4090 batch-1 times
-//   (bitsandbytes optimization.md: 4096x4096 43 us with the 33.5 MB of weights L2-resident, which
-//   is slower than streaming them from DRAM, while batch 4 on the same weights takes 22 us;
-//   11008x4096 128 us); the held-out Nsight Compute figure (5120x2048, ~51 us) agrees within 16%
-//   (it was looked at while choosing, so it does not check this figure independently). It is an
-//   inferred property of a closed-source kernel, not a documented one.
+//   published RTX 4090 batch-1 times (bitsandbytes optimization.md: 4096x4096 43 us with the
+//   33.5 MB of weights L2-resident, slower than streaming them from DRAM, while batch 4 on the
+//   same weights takes 22 us; 11008x4096 128 us). The held-out Nsight Compute figure (5120x2048,
+//   ~51 us) agrees within 16%, but it was looked at while choosing, so it does not check this
+//   figure independently. It is an inferred property of a closed-source kernel, not a documented
+//   one, and it is applied to every sm_89 target although only the RTX 4090 was measured.
+// - Not measured: sm_100 is taken to behave like sm_90 (compute capability >= 9.0), sm_75 and sm_86
+//   like sm_80.
 constexpr double kTensorGemmBytesInFlight = 64;
 constexpr double kGemvBytesInFlight = 32;
 constexpr double kAdaGemvBytesInFlight = 6;
