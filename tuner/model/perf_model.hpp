@@ -14,7 +14,7 @@
 // packed half2 arithmetic as one operation per two values); tensor-core time counts FLOPs against
 // the dense fp16 tensor throughput. These overlap: the total is the largest of them, plus the parts
 // that do not overlap, each counted once: the atomics tail, the launches, and serial passes (a
-// zeroing kernel) that run before or after the main kernel.
+// zeroing kernel, a split-K reduction kernel) that run before or after the main kernel.
 // Two L2 regimes: cold (weights streamed from DRAM, as the harness times with rotated buffers; the
 // one tuning uses) and warm (weights that fit in L2 re-read from it at GpuSpec::l2_gbps and the L2
 // latency, as benchmarks that repeat one call on the same weights see).
