@@ -47,6 +47,58 @@ TEST(Model, CublasFp16Table1WithinFifteenPercentOfPaper) {
   EXPECT_EQ(p.bound, Bound::dram);
 }
 
+// cuBLAS's kernel depends on the architecture (tuner/model/workloads.cpp gives the evidence):
+// Hopper runs its tensor-core GEMM at batch 1 too, Ampere and Ada a GEMV, Ada's with few bytes
+// in flight.
+TEST(Model, CublasKernelChoicePerArchitecture) {
+  const Problem square{.m = 4096, .k = 4096, .batch = 1, .bits = 4, .group = 128};
+  const auto& a100 = find_target("a100-80gb");
+  const auto& h100 = find_target("h100-sxm");
+  const auto& ada = find_target("rtx-4090");
+  EXPECT_EQ(baseline_workload(Baseline::cublas_fp16, square, &a100).tensor_flops, 0);
+  EXPECT_GT(baseline_workload(Baseline::cublas_fp16, square, &h100).tensor_flops, 0);
+  const auto ada_b1 = baseline_workload(Baseline::cublas_fp16, square, &ada);
+  EXPECT_EQ(ada_b1.tensor_flops, 0);
+  EXPECT_LT(ada_b1.bytes_in_flight_per_thread,
+            baseline_workload(Baseline::cublas_fp16, square, &a100).bytes_in_flight_per_thread);
+  // No target: the sm_80 choice.
+  EXPECT_EQ(baseline_workload(Baseline::cublas_fp16, square).bytes_in_flight_per_thread,
+            baseline_workload(Baseline::cublas_fp16, square, &a100).bytes_in_flight_per_thread);
+  // fp32 has no tensor-core path, whatever the architecture.
+  EXPECT_EQ(baseline_workload(Baseline::cublas_fp32, square, &h100).tensor_flops, 0);
+  // RTX 4090, 4096x4096 on L2-resident weights: batch 1 (GEMV, latency-bound) is slower than
+  // batch 4 (tensor-core GEMM), as published (43 vs 22 us); batch 1 is latency-bound.
+  Problem b4 = square;
+  b4.batch = 4;
+  const auto p1 = predict(ada_b1, ada);
+  const auto p4 = predict(baseline_workload(Baseline::cublas_fp16, b4, &ada), ada);
+  EXPECT_TRUE(p1.latency_bound);
+  EXPECT_GT(p1.warm_total_us, 1.5 * p4.warm_total_us);
+}
+
+// Split-K with a separate reduction: one more launch and the fp32 partials, only when K is split.
+TEST(Model, SplitKReductionCountsItsLaunchAndPartials) {
+  const auto& h100 = find_target("h100-sxm");
+  KernelWorkload w;
+  w.dram_bytes = 1e8;
+  w.threads_per_block = 128;
+  w.fill_gpu = true;
+  w.output_elements = 8192;
+  w.grid_blocks = 64; // 64 tiles on 132 SMs: split 5 ways to reach 2 blocks per SM
+  auto plain = predict(w, h100);
+  w.split_k_reduce = true;
+  auto reduced = predict(w, h100);
+  EXPECT_EQ(reduced.k_splits, 5);
+  EXPECT_NEAR(reduced.launch_us - plain.launch_us,
+              kLaunchOverheadUs + (5 * 8192 * 4 + 8192 * 2) /
+                                      (h100.dram_gbps * h100.achievable_dram_fraction * 1e3),
+              1e-9);
+  EXPECT_GT(reduced.total_us, plain.total_us);
+  w.grid_blocks = 10000; // enough tiles: no split, no reduction
+  EXPECT_EQ(predict(w, h100).k_splits, 1);
+  EXPECT_DOUBLE_EQ(predict(w, h100).launch_us, kLaunchOverheadUs);
+}
+
 TEST(Model, NeverBelowTheDramFloorAndMonotoneInBytes) {
   std::mt19937 rng(1234);
   for (int i = 0; i < 500; ++i) {

@@ -71,7 +71,7 @@ TEST(ModelCheck, CoversThePaperAndEveryPublishedPoint) {
 // acceptance thresholds.
 TEST(ModelCheck, RatchetedErrors) {
   const std::map<std::string, double> mean_ceiling = {
-      {"cuBLAS fp16", 0.24},
+      {"cuBLAS fp16", 0.12},
       {"AWQ int4 speed-up", 0.22},
       {"end-to-end bound", 0.015},
       {"tensor-core kernel bound", 0.001},
@@ -89,7 +89,7 @@ TEST(ModelCheck, RatchetedErrors) {
 
 // The parts of the thresholds the model meets now.
 TEST(ModelCheck, ThresholdsMetSoFar) {
-  for (const char* name : {"LUT-GEMM", "int4 GEMV speed-up (TRT-LLM)"}) {
+  for (const char* name : {"LUT-GEMM", "int4 GEMV speed-up (TRT-LLM)", "cuBLAS fp16"}) {
     const auto* f = family(name);
     ASSERT_NE(f, nullptr) << name;
     EXPECT_GE(f->points, kFamilyMinPoints) << name;
@@ -102,7 +102,14 @@ TEST(ModelCheck, ThresholdsMetSoFar) {
     if (c.source.starts_with("paper Table 1") && c.kernel == "lutgemm") {
       EXPECT_LE(std::abs(c.error), 0.15) << c.problem;
     }
+    // Every cuBLAS fp16 point within the per-point threshold (the RTX 4090 batch-1 GEMV was
+    // -58.9% before the per-architecture kernel choice).
+    if (c.family == "cuBLAS fp16") {
+      EXPECT_LE(std::abs(c.error), kPointThreshold) << c.source;
+    }
   }
+  // The held-out set passes as a whole.
+  EXPECT_TRUE(run_held_out_check(embedded_held_out_points()).passed());
 }
 
 // The acceptance test. Disabled until the model meets it: see the header comment.

@@ -107,7 +107,7 @@ public:
     for (auto b :
          {model::Baseline::cublas_fp16, model::Baseline::cublas_fp32, model::Baseline::optq_fused,
           model::Baseline::optq_dequant_cublas, model::Baseline::awq_int4}) {
-      auto w = model::baseline_workload(b, problem_);
+      auto w = model::baseline_workload(b, problem_, &target);
       rows.push_back({w, model::predict(w, target)});
     }
     model::KernelWorkload lut;

@@ -106,8 +106,23 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
   const double max_warps = static_cast<double>(t.max_threads_per_sm) / t.warp_size;
   p.occupancy = std::min(1.0, p.blocks_per_sm * warps_per_block / max_warps);
   double grid = static_cast<double>(std::max<std::int64_t>(w.grid_blocks, 1));
-  if (w.fill_gpu)
-    grid = std::max(grid, static_cast<double>(kFillBlocksPerSm) * t.sm_count);
+  if (w.fill_gpu) {
+    const double filled = static_cast<double>(kFillBlocksPerSm) * t.sm_count;
+    if (grid < filled) {
+      p.k_splits = static_cast<int>(std::ceil(filled / grid));
+      grid *= p.k_splits;
+    }
+  }
+  // Split-K with a separate reduction (KernelWorkload::split_k_reduce): the GEMM writes fp32
+  // partials (overlapping its weight stream), the reduce kernel reads them and writes y after it.
+  double dram_bytes = w.dram_bytes;
+  double serial_bytes = w.serial_bytes;
+  if (w.split_k_reduce && p.k_splits > 1) {
+    const double partials = static_cast<double>(p.k_splits) * w.output_elements * 4;
+    dram_bytes += partials;
+    serial_bytes += partials + w.output_elements * 2;
+    p.launch_us += kLaunchOverheadUs;
+  }
   const double concurrent_blocks = static_cast<double>(p.blocks_per_sm) * t.sm_count;
   p.waves = grid / concurrent_blocks;
   const double active_sms = std::min<double>(t.sm_count, grid);
@@ -125,7 +140,7 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
   };
   p.memory_bandwidth_gbps =
       memory(t.dram_gbps * t.achievable_dram_fraction, t.dram_latency_ns, p.latency_bound);
-  p.dram_us = w.dram_bytes / (p.memory_bandwidth_gbps * 1e3);
+  p.dram_us = dram_bytes / (p.memory_bandwidth_gbps * 1e3);
   // Compute-side parts pay for the last, partly filled wave.
   const double tail = p.waves > 1.0 ? std::ceil(p.waves) / p.waves : 1.0;
   const double clock = t.boost_clock_mhz; // cycles per microsecond
@@ -135,7 +150,7 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
   p.alu_us = w.alu_ops / (active_sms * t.fp32_lanes_per_sm * clock) * tail;
   p.tensor_us = t.fp16_tensor_tflops > 0 ? w.tensor_flops / (t.fp16_tensor_tflops * 1e6) : 0;
   p.atomic_us = w.atomics / (kAtomicsPerClockPerSm * t.sm_count * clock);
-  p.launch_us += w.serial_bytes / (t.dram_gbps * t.achievable_dram_fraction * 1e3);
+  p.launch_us += serial_bytes / (t.dram_gbps * t.achievable_dram_fraction * 1e3);
 
   // Overlapping parts: the largest counts; atomics tail, launches and serial passes add once.
   const double compute = std::max({p.smem_us, p.alu_us, p.tensor_us});
@@ -152,14 +167,14 @@ Prediction predict(const KernelWorkload& w, const GpuSpec& t) {
   }
 
   // Warm L2: the weights stay in L2 between calls when they fit; the rest still crosses DRAM.
-  const double weights = w.weight_bytes > 0 ? std::min(w.weight_bytes, w.dram_bytes) : w.dram_bytes;
+  const double weights = w.weight_bytes > 0 ? std::min(w.weight_bytes, dram_bytes) : dram_bytes;
   p.fits_l2 = weights <= static_cast<double>(t.l2_bytes);
   p.warm_total_us = p.total_us;
   if (p.fits_l2) {
     bool unused = false;
     const double l2_gbps = memory(t.l2_gbps * t.achievable_dram_fraction, t.l2_latency_ns, unused);
     const double warm_memory_us =
-        weights / (l2_gbps * 1e3) + (w.dram_bytes - weights) / (p.memory_bandwidth_gbps * 1e3);
+        weights / (l2_gbps * 1e3) + (dram_bytes - weights) / (p.memory_bandwidth_gbps * 1e3);
     p.warm_total_us =
         std::min(p.total_us, std::max(warm_memory_us, compute) + p.atomic_us + p.launch_us);
   }

@@ -14,7 +14,7 @@
 // packed half2 arithmetic as one operation per two values); tensor-core time counts FLOPs against
 // the dense fp16 tensor throughput. These overlap: the total is the largest of them, plus the parts
 // that do not overlap, each counted once: the atomics tail, the launches, and serial passes (a
-// zeroing kernel) that run before or after the main kernel.
+// zeroing kernel, a split-K reduction kernel) that run before or after the main kernel.
 // Two L2 regimes: cold (weights streamed from DRAM, as the harness times with rotated buffers; the
 // one tuning uses) and warm (weights that fit in L2 re-read from it at GpuSpec::l2_gbps and the L2
 // latency, as benchmarks that repeat one call on the same weights see).
@@ -56,6 +56,12 @@ struct KernelWorkload {
   // parallelism Little's law needs.
   double bytes_in_flight_per_thread = kDefaultBytesInFlightPerThread;
   bool fill_gpu = false; // the library splits K to give every SM work (cuBLAS; see above)
+  // When fill_gpu splits K, the partial sums (fp32) go to a workspace and a second kernel adds
+  // them into y: cuBLAS's split-K GEMMs do this (its `splitKreduce_kernel` is the second launch
+  // in profiles of small-batch GEMMs). Counts one more launch, the partials the GEMM writes, and
+  // the reduce pass (read the partials, write y) as a serial pass. output_elements: M x batch.
+  bool split_k_reduce = false;
+  double output_elements = 0;
   // Bytes moved by extra passes that do not overlap the main kernel (e.g. zeroing y before a
   // split-K GEMV), at the achievable DRAM bandwidth.
   double serial_bytes = 0;
@@ -91,6 +97,7 @@ struct Prediction {
   double tensor_us = 0;
   double atomic_us = 0;
   double launch_us = 0;     // launch overhead of every launch plus serial passes
+  int k_splits = 1;         // K slices fill_gpu gave the grid (1: none)
   double total_us = 0;      // cold L2: what tuning ranks by and the harness measures
   double warm_total_us = 0; // warm L2 (weights resident when they fit); = total_us when they do not
   bool fits_l2 = false;

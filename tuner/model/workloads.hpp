@@ -23,7 +23,10 @@ Baseline baseline_from_string(std::string_view text); // throws UsageError listi
 
 // Workload of a baseline on the problem's (M, K, batch). The OPTQ kernels use the problem's bits
 // (3 in the paper) with per-output-channel scales; AWQ uses 4 bits and the problem's group.
-KernelWorkload baseline_workload(Baseline baseline, const Problem& problem);
+// `target`: which kernel cuBLAS picks depends on the architecture (workloads.cpp says which and
+// why); nullptr: the sm_80 choice.
+KernelWorkload baseline_workload(Baseline baseline, const Problem& problem,
+                                 const GpuSpec* target = nullptr);
 
 // A LUT-GEMM kernel design in the model's own terms. The kernel family's parameters
 // (tuner/kernels/) map onto it; the defaults describe the paper's original kernel.

@@ -36,10 +36,10 @@ Problem make_problem(std::int64_t m, std::int64_t k, int batch, int bits, int gr
   return p;
 }
 
-model::KernelWorkload workload(const std::string& kernel, const Problem& p) {
+model::KernelWorkload workload(const std::string& kernel, const Problem& p, const GpuSpec& t) {
   if (kernel == "lutgemm")
     return model::lutgemm_workload(p, model::paper_lutgemm_design());
-  return model::baseline_workload(model::baseline_from_string(kernel), p);
+  return model::baseline_workload(model::baseline_from_string(kernel), p, &t);
 }
 
 // The model's time for the comparison. Published benchmarks repeat a call on the same weights:
@@ -58,7 +58,7 @@ Timed time_of(const model::KernelWorkload& w, const GpuSpec& t, bool cold = fals
   return {prediction.warm_total_us, prediction.fits_l2 ? "warm" : "cold"};
 }
 Timed model_time(const std::string& kernel, const Problem& p, const GpuSpec& t, bool cold = false) {
-  return time_of(workload(kernel, p), t, cold);
+  return time_of(workload(kernel, p, t), t, cold);
 }
 
 // The model's time to stream a weight-only kernel's packed weights and activations at the target's

@@ -57,18 +57,18 @@ Problem problem(std::int64_t m, std::int64_t k, int bits, int group) {
   return p;
 }
 
-model::KernelWorkload workload(std::string_view kernel, const Problem& p) {
+model::KernelWorkload workload(std::string_view kernel, const Problem& p, const GpuSpec& t) {
   if (kernel == "lutgemm")
     return model::lutgemm_workload(p, model::paper_lutgemm_design());
-  return model::baseline_workload(model::baseline_from_string(kernel), p);
+  return model::baseline_workload(model::baseline_from_string(kernel), p, &t);
 }
 
 double model_us(std::string_view kernel, const Problem& p, const GpuSpec& t) {
-  return model::predict(workload(kernel, p), t).total_us;
+  return model::predict(workload(kernel, p, t), t).total_us;
 }
 
 double floor_us(std::string_view kernel, const Problem& p, const GpuSpec& t) {
-  return model::dram_floor_us(workload(kernel, p).dram_bytes, t);
+  return model::dram_floor_us(workload(kernel, p, t).dram_bytes, t);
 }
 
 // Model error of a prediction against a measurement, or a dash.
@@ -218,7 +218,7 @@ EndToEndSum kernel_sum(const ReportContext& c, const ModelLayers& model, const s
   for (const auto& layer : model.layers) {
     const ModelLayer part = shard(layer, gpus);
     const Problem p = problem(part.m, part.k, bits, group);
-    const auto w = workload(kernel, p);
+    const auto w = workload(kernel, p, *c.target);
     s.floor_us += model::dram_floor_us(w.dram_bytes, *c.target) * model.blocks;
     s.model_us += model::predict(w, *c.target).total_us * model.blocks;
     s.weight_bytes += w.dram_bytes * model.blocks;
