@@ -285,3 +285,22 @@ TEST(Calibrate, BadInputIsOneLineExit2AndNoWrite) {
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_EQ(file_bytes(other), "not a database\n");
 }
+
+// calibrate models a stored cuBLAS row with the kernel cuBLAS runs on the measured device's
+// architecture (an H100 runs its tensor-core GEMM at batch 1, an A100 a GEMV), not the sm_80 one.
+TEST(Calibrate, StoredCublasRowsAreModelledForTheMeasuredArchitecture) {
+  const Problem problem{.m = 8192, .k = 8192, .batch = 1, .bits = 4, .group = 128};
+  const GpuSpec& h100 = find_target("h100-sxm");
+  const auto on_h100 = model::stored_variant_workload("cublas_fp16_acc32", "cublas_fp16_acc32",
+                                                      "{}", problem, 0, &h100);
+  ASSERT_TRUE(on_h100.has_value());
+  const auto expected = model::baseline_workload(model::Baseline::cublas_fp16, problem, &h100);
+  EXPECT_EQ(on_h100->name, expected.name);
+  EXPECT_EQ(on_h100->tensor_flops, expected.tensor_flops);
+  const auto sm80 =
+      model::stored_variant_workload("cublas_fp16_acc32", "cublas_fp16_acc32", "{}", problem);
+  ASSERT_TRUE(sm80.has_value());
+  EXPECT_NE(on_h100->name + std::to_string(on_h100->tensor_flops),
+            sm80->name + std::to_string(sm80->tensor_flops))
+      << "the architecture made no difference: the test no longer tells the two apart";
+}

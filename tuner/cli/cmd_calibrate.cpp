@@ -77,8 +77,8 @@ public:
       std::optional<model::KernelWorkload> w;
       try {
         validate(r.problem);
-        w = model::stored_variant_workload(r.family, r.label, r.params_json, r.problem,
-                                           r.registers);
+        w = model::stored_variant_workload(r.family, r.label, r.params_json, r.problem, r.registers,
+                                           &base);
       } catch (const UsageError&) {
         w.reset(); // an unreadable variant or problem is left out, and counted
       }

@@ -42,11 +42,12 @@ LutParams lut_params_of(const std::string& label, const std::string& params_json
 std::optional<KernelWorkload> stored_variant_workload(const std::string& family,
                                                       const std::string& label,
                                                       const std::string& params_json,
-                                                      const Problem& problem, int registers) {
+                                                      const Problem& problem, int registers,
+                                                      const GpuSpec* target) {
   if (family == "lutgemm")
     return lut_variant_workload(problem, lut_params_of(label, params_json), registers);
   if (const auto baseline = baseline_of(family))
-    return baseline_workload(*baseline, problem);
+    return baseline_workload(*baseline, problem, target);
   return std::nullopt;
 }
 

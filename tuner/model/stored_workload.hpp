@@ -12,10 +12,13 @@
 namespace lutgemm::model {
 
 // nullopt when the model has no workload for the family (the project's OPTQ family: no model).
-// `registers`: from the compile, 0 when unknown. Throws UsageError on unreadable LUT-GEMM params.
+// `registers`: from the compile, 0 when unknown. `target`: the device measured, whose architecture
+// decides which kernel cuBLAS runs (baseline_workload); nullptr: the sm_80 choice. Throws
+// UsageError on unreadable LUT-GEMM params.
 std::optional<KernelWorkload> stored_variant_workload(const std::string& family,
                                                       const std::string& label,
                                                       const std::string& params_json,
-                                                      const Problem& problem, int registers = 0);
+                                                      const Problem& problem, int registers = 0,
+                                                      const GpuSpec* target = nullptr);
 
 } // namespace lutgemm::model
