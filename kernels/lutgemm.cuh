@@ -36,6 +36,12 @@
 //               each warp builds the 8 tables of the tile's word itself, lane l holding entry
 //               l % 16 of sub-vectors 2j + l / 16 (j = 0..3) per column, and a lookup is one
 //               __shfl_sync from lane key + 16 (t % 2): no shared-memory tables, no bank conflicts.
+//   AccF32 = false with PairTables: __half2 accumulators, one per pair of columns (fp16
+//               accumulation), scaled by alpha with one HFMA2 per pair: half the accumulator
+//               registers of fp32, so twice the rows per thread (and per table build) fit.
+// Packed entries (Pack > 1) ask ptxas for 512 / T blocks per SM (a budget of 128
+// registers per thread): with no minimum, ptxas picked 80 registers and spilled for mu 8, 4 rows
+// and 8 columns at 256 threads.
 //
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
@@ -65,7 +71,8 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
           bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
           bool PairTables = false, int Pack = 1, bool ShflTables = false>
-__global__ void __launch_bounds__(T)
+// Minimum blocks per SM: none, but 512 / T for packed entries (128 registers per thread).
+__global__ void __launch_bounds__(T, Pack > 1 && T <= 512 ? 512 / T : 0)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
                    __half* __restrict__ y, float* __restrict__ workspace, int m, int k, int batch) {
@@ -78,8 +85,7 @@ __global__ void __launch_bounds__(T)
   static_assert(BC >= 1 && BC <= 32, "1..32 batch columns per block");
   static_assert(Copies >= 1 && Copies <= 32 && (Copies & (Copies - 1)) == 0,
                 "table copies: a power of two, 1..32");
-  static_assert(!PairTables || (BC % 2 == 0 && AccF32),
-                "pair tables need an even number of columns and fp32 accumulators");
+  static_assert(!PairTables || BC % 2 == 0, "pair tables need an even number of columns");
   static_assert(Pack == 1 || Pack == 2 || Pack == 4, "1, 2 or 4 __half2 per table entry");
   static_assert(Pack == 1 || (PairTables && BC % (2 * Pack) == 0),
                 "packed entries are pair tables over a multiple of 2 x Pack columns");
@@ -132,12 +138,20 @@ __global__ void __launch_bounds__(T)
     live[j] = base[j] < m_stride; // padding rows are zero in memory: loads need no tail case
   }
 
-  Acc acc[BC][R];
+  // Accumulators: fp32 or fp16 per column, or (pair tables without AccF32) __half2 per pair.
+  constexpr bool kAccPairs = PairTables && !AccF32;
+  using AccVal = typename Select<kAccPairs, __half2, Acc>::Type;
+  constexpr int kAccCols = kAccPairs ? BC / 2 : BC;
+  AccVal acc[kAccCols][R];
 #pragma unroll
-  for (int c = 0; c < BC; ++c)
+  for (int c = 0; c < kAccCols; ++c)
 #pragma unroll
-    for (int r = 0; r < R; ++r)
-      acc[c][r] = Ops::zero();
+    for (int r = 0; r < R; ++r) {
+      if constexpr (kAccPairs)
+        acc[c][r] = __float2half2_rn(0.0f);
+      else
+        acc[c][r] = Ops::zero();
+    }
 
   for (int tile = tile_begin; tile < tile_end; ++tile) {
     const int k0 = tile * KT;
@@ -285,7 +299,13 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
             for (int c = 0; c < kSets; ++c) {
               const int r = j * kLw + t;
-              if constexpr (PairTables) {
+              if constexpr (kAccPairs) {
+                const __half2 a2 = __float2half2_rn(a[t]);
+#pragma unroll
+                for (int h = 0; h < Pack; ++h)
+                  acc[c * Pack + h][r] =
+                      __hfma2(a2, EntryOps::get(part[c][r], h), acc[c * Pack + h][r]);
+              } else if constexpr (PairTables) {
 #pragma unroll
                 for (int h = 0; h < Pack; ++h) {
                   const __half2 ph = EntryOps::get(part[c][r], h);
@@ -339,8 +359,14 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
           for (int t = 0; t < kLw; ++t)
 #pragma unroll
-            for (int c = 0; c < BC; ++c)
-              acc[c][j * kLw + t] = Ops::fma(z[t], Ops::from_float(xsum[c]), acc[c][j * kLw + t]);
+            for (int c = 0; c < kAccCols; ++c) {
+              if constexpr (kAccPairs)
+                acc[c][j * kLw + t] =
+                    __hfma2(__float2half2_rn(z[t]), __floats2half2_rn(xsum[2 * c], xsum[2 * c + 1]),
+                            acc[c][j * kLw + t]);
+              else
+                acc[c][j * kLw + t] = Ops::fma(z[t], Ops::from_float(xsum[c]), acc[c][j * kLw + t]);
+            }
         }
       }
       w = seg_end;
@@ -359,7 +385,12 @@ __global__ void __launch_bounds__(T)
         const long long row = base[j] + t;
         if (row >= m)
           continue;
-        const float v = Ops::to_float(acc[c][j * kLw + t]);
+        float v;
+        if constexpr (kAccPairs)
+          v = c % 2 == 0 ? __low2float(acc[c / 2][j * kLw + t])
+                         : __high2float(acc[c / 2][j * kLw + t]);
+        else
+          v = Ops::to_float(acc[c][j * kLw + t]);
         if constexpr (Combine == kCombineNone) {
           y[(long long)col * m + row] = __float2half(v);
         } else if constexpr (Combine == kCombineAtomic) {

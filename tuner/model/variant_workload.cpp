@@ -106,6 +106,12 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
     w.smem_build_ops *= 0.5;
   }
   recount_lookups(w, problem, p);
+  if (half2_accumulators(p.accum)) {
+    // __half2 accumulators: lutgemm_workload's alpha (and offset) FMA per column is one HFMA2
+    // per pair of columns.
+    w.alu_ops -= 0.5 * static_cast<double>(problem.m) *
+                 static_cast<double>(problem.groups_per_row()) * (problem.bits + 1) * problem.batch;
+  }
   if (p.store == TableStore::shfl) {
     // Register tables: every warp builds the tile's tables itself (each lane 4 entries per
     // column, mu broadcast loads of the staged activations with a select and an add each), stores
