@@ -23,7 +23,9 @@
 //               collide. The build writes every copy.
 //   SplitBuild  each table entry is the sum of two partial sums of Mu/2 activations (the low and
 //               the high half of its key), built first as 2 x 2^(Mu/2) entries per sub-vector:
-//               one add per entry instead of Mu.
+//               one add per entry instead of Mu. With PairTables the partial sums are stored as
+//               table entries (fp16, all columns of a set in one Entry): an entry is then two
+//               Entry loads and Pack HADD2, half the shared-memory bytes of fp32 partial sums.
 //   PairTables  one table set per pair of activation columns, of __half2 entries (column 2j in the
 //               low half, 2j + 1 in the high half): one lookup and one __hadd2 serve both columns.
 //               Partial sums of a segment are __half2; the accumulators stay fp32 (AccF32).
@@ -47,7 +49,7 @@
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
 //           with PairTables BC/(2 Pack) sets of 4 Pack-byte entries (the bytes of fp16 tables)
 //   x tile: BC * KT * 4 bytes
-//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
+//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes (PairTables use half)
 #include "lutgemm_common.cuh"
 
 namespace lutgemm {
@@ -116,6 +118,8 @@ __global__ void __launch_bounds__(T, Pack > 1 && T <= 512 ? 512 / T : 0)
   Entry* tables = reinterpret_cast<Entry*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
   float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
+  // PairTables: [set][KT/Mu][2][kPartials] entries (16-byte aligned: xs and the tables are).
+  Entry* pair_partials = reinterpret_cast<Entry*>(partials);
 
   const int tid = threadIdx.x;
   const int copy = tid & (Copies - 1); // this lane's table copy
@@ -166,7 +170,31 @@ __global__ void __launch_bounds__(T, Pack > 1 && T <= 512 ? 512 / T : 0)
       xs[i] = (col < batch && k0 + kk < k) ? __half2float(x[(long long)col * k + k0 + kk]) : 0.0f;
     }
     __syncthreads();
-    if constexpr (SplitBuild) {
+    if constexpr (SplitBuild && PairTables) {
+      // Signed sums of each half of every sub-vector, all columns of a set in one entry:
+      // [set][s][half][pattern].
+      for (int i = tid; i < kSets * kSubVectors * 2 * kPartials; i += T) {
+        const int pattern = i % kPartials;
+        const int half = (i / kPartials) % 2;
+        const int ss = i / (2 * kPartials); // set * kSubVectors + s
+        const int off = (ss % kSubVectors) * Mu + half * kHalfBits;
+        float sum[kSetCols];
+#pragma unroll
+        for (int cc = 0; cc < kSetCols; ++cc) {
+          const float* xv = xs + ((ss / kSubVectors) * kSetCols + cc) * KT + off;
+          sum[cc] = 0.0f;
+#pragma unroll
+          for (int u = 0; u < kHalfBits; ++u)
+            sum[cc] += ((pattern >> u) & 1) ? xv[u] : -xv[u];
+        }
+        Entry v;
+#pragma unroll
+        for (int h = 0; h < Pack; ++h)
+          EntryOps::set(v, h, __floats2half2_rn(sum[2 * h], sum[2 * h + 1]));
+        pair_partials[i] = v;
+      }
+      __syncthreads();
+    } else if constexpr (SplitBuild) {
       // Signed sums of each half of every sub-vector: [c][s][half][pattern].
       for (int i = tid; i < BC * kSubVectors * 2 * kPartials; i += T) {
         const int pattern = i % kPartials;
@@ -214,7 +242,11 @@ __global__ void __launch_bounds__(T, Pack > 1 && T <= 512 ? 512 / T : 0)
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
       Entry v;
-      if constexpr (PairTables) {
+      if constexpr (PairTables && SplitBuild) {
+        const Entry* pp = pair_partials + (set * kSubVectors + s) * 2 * kPartials;
+        v = EntryOps::add(EntryOps::load(pp + (key & (kPartials - 1))),
+                          EntryOps::load(pp + kPartials + (key >> kHalfBits)));
+      } else if constexpr (PairTables) {
 #pragma unroll
         for (int h = 0; h < Pack; ++h)
           EntryOps::set(v, h,

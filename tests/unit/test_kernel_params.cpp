@@ -530,6 +530,9 @@ TEST(LutParams, HalfTwoAccumulatorsAllowTwiceTheRows) {
   LutParams h8h_r4 = h8h;
   h8h_r4.rows_per_thread = 4;
   EXPECT_LT(estimate_lut_registers(h8h_r4), estimate_lut_registers(h8));
+  // The split build of pair tables keeps its partial sums as fp16 entries: 2 bytes per column.
+  h8h.build = TableBuild::split;
+  EXPECT_EQ(lut_smem_bytes(h8h), 8 * 4 * 128 * 8 * 2 + 8 * 32 * 4 + 8 * 4 * 2 * 16 * 2);
 }
 
 // The pre-compile register estimate grows with the accumulators and partial sums, stays within

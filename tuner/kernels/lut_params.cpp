@@ -308,8 +308,11 @@ std::int64_t lut_smem_bytes(const LutParams& p) {
   const std::int64_t tables = p.store == TableStore::shfl
                                   ? 0 // in registers
                                   : p.batch_cols * sub_vectors * entries * p.copies * elem;
-  const std::int64_t partials =
-      p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 * (1 << (p.mu / 2)) * 4 : 0;
+  // Partial sums of the split build: fp32, or fp16 table entries with pair tables.
+  const std::int64_t partial_bytes = entry_columns(p.accum) > 1 ? 2 : 4;
+  const std::int64_t partials = p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 *
+                                                                   (1 << (p.mu / 2)) * partial_bytes
+                                                             : 0;
   return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4 + partials;
 }
 
