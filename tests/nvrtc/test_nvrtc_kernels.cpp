@@ -55,7 +55,7 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
 // conflict-free copies, the second member says whether the variant must not spill. h8 with 8
 // columns x 4 rows of fp32 accumulators spilled 48 bytes on sm_80 and 168 on sm_90 (ptxas stopped
 // at 80 registers) until packed variants asked __launch_bounds__ for 512 / threads blocks per SM
-// (128 registers): now 123 / 128 registers, no spills. h8h at 8 rows x 8 columns: 127 / 128.
+// (128 registers): now 125 / 128 registers, no spills. h8h at 8 rows x 8 columns: 125 / 128.
 LutParams shfl_tables(LutParams p) {
   p.store = TableStore::shfl;
   return p;
