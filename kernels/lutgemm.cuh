@@ -23,7 +23,9 @@
 //               collide. The build writes every copy.
 //   SplitBuild  each table entry is the sum of two partial sums of Mu/2 activations (the low and
 //               the high half of its key), built first as 2 x 2^(Mu/2) entries per sub-vector:
-//               one add per entry instead of Mu.
+//               one add per entry instead of Mu. With PairTables the partial sums are stored as
+//               table entries (fp16, all columns of a set in one Entry): an entry is then two
+//               Entry loads and Pack HADD2, half the shared-memory bytes of fp32 partial sums.
 //   PairTables  one table set per pair of activation columns, of __half2 entries (column 2j in the
 //               low half, 2j + 1 in the high half): one lookup and one __hadd2 serve both columns.
 //               Partial sums of a segment are __half2; the accumulators stay fp32 (AccF32).
@@ -36,12 +38,18 @@
 //               each warp builds the 8 tables of the tile's word itself, lane l holding entry
 //               l % 16 of sub-vectors 2j + l / 16 (j = 0..3) per column, and a lookup is one
 //               __shfl_sync from lane key + 16 (t % 2): no shared-memory tables, no bank conflicts.
+//   AccF32 = false with PairTables: __half2 accumulators, one per pair of columns (fp16
+//               accumulation), scaled by alpha with one HFMA2 per pair: half the accumulator
+//               registers of fp32, so twice the rows per thread (and per table build) fit.
+// Packed entries (Pack > 1) ask ptxas for 512 / T blocks per SM (a budget of 128
+// registers per thread): with no minimum, ptxas picked 80 registers and spilled for mu 8, 4 rows
+// and 8 columns at 256 threads.
 //
 // Shared memory (dynamic, set by the host plan, tuner/kernels/lut_params.cpp):
 //   tables: BC * (KT/Mu) * E * Copies * sizeof(acc type), E = 2^Mu (full) or 2^(Mu-1) (half);
 //           with PairTables BC/(2 Pack) sets of 4 Pack-byte entries (the bytes of fp16 tables)
 //   x tile: BC * KT * 4 bytes
-//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes
+//   partial sums (SplitBuild): BC * (KT/Mu) * 2 * 2^(Mu/2) * 4 bytes (PairTables use half)
 #include "lutgemm_common.cuh"
 
 namespace lutgemm {
@@ -65,7 +73,8 @@ __device__ __forceinline__ void lut_accumulate(typename Ops::Type& part,
 template <int Q, int G, bool HasOffset, int Mu, int R, int T, int KT, int LdBits, bool AccF32,
           bool HalfTable, int BC, int Combine, int Copies = 1, bool SplitBuild = false,
           bool PairTables = false, int Pack = 1, bool ShflTables = false>
-__global__ void __launch_bounds__(T)
+// Minimum blocks per SM: none, but 512 / T for packed entries (128 registers per thread).
+__global__ void __launch_bounds__(T, Pack > 1 && T <= 512 ? 512 / T : 0)
     lutgemm_kernel(const unsigned int* __restrict__ bit_words, const __half* __restrict__ alpha,
                    const __half* __restrict__ offset, const __half* __restrict__ x,
                    __half* __restrict__ y, float* __restrict__ workspace, int m, int k, int batch) {
@@ -78,8 +87,7 @@ __global__ void __launch_bounds__(T)
   static_assert(BC >= 1 && BC <= 32, "1..32 batch columns per block");
   static_assert(Copies >= 1 && Copies <= 32 && (Copies & (Copies - 1)) == 0,
                 "table copies: a power of two, 1..32");
-  static_assert(!PairTables || (BC % 2 == 0 && AccF32),
-                "pair tables need an even number of columns and fp32 accumulators");
+  static_assert(!PairTables || BC % 2 == 0, "pair tables need an even number of columns");
   static_assert(Pack == 1 || Pack == 2 || Pack == 4, "1, 2 or 4 __half2 per table entry");
   static_assert(Pack == 1 || (PairTables && BC % (2 * Pack) == 0),
                 "packed entries are pair tables over a multiple of 2 x Pack columns");
@@ -110,6 +118,8 @@ __global__ void __launch_bounds__(T)
   Entry* tables = reinterpret_cast<Entry*>(lutgemm_smem);
   float* xs = lutgemm_smem + kTableFloats;
   float* partials = xs + BC * KT; // [BC][KT/Mu][2][kPartials], SplitBuild only
+  // PairTables: [set][KT/Mu][2][kPartials] entries (16-byte aligned: xs and the tables are).
+  Entry* pair_partials = reinterpret_cast<Entry*>(partials);
 
   const int tid = threadIdx.x;
   const int copy = tid & (Copies - 1); // this lane's table copy
@@ -132,12 +142,20 @@ __global__ void __launch_bounds__(T)
     live[j] = base[j] < m_stride; // padding rows are zero in memory: loads need no tail case
   }
 
-  Acc acc[BC][R];
+  // Accumulators: fp32 or fp16 per column, or (pair tables without AccF32) __half2 per pair.
+  constexpr bool kAccPairs = PairTables && !AccF32;
+  using AccVal = typename Select<kAccPairs, __half2, Acc>::Type;
+  constexpr int kAccCols = kAccPairs ? BC / 2 : BC;
+  AccVal acc[kAccCols][R];
 #pragma unroll
-  for (int c = 0; c < BC; ++c)
+  for (int c = 0; c < kAccCols; ++c)
 #pragma unroll
-    for (int r = 0; r < R; ++r)
-      acc[c][r] = Ops::zero();
+    for (int r = 0; r < R; ++r) {
+      if constexpr (kAccPairs)
+        acc[c][r] = __float2half2_rn(0.0f);
+      else
+        acc[c][r] = Ops::zero();
+    }
 
   for (int tile = tile_begin; tile < tile_end; ++tile) {
     const int k0 = tile * KT;
@@ -152,7 +170,31 @@ __global__ void __launch_bounds__(T)
       xs[i] = (col < batch && k0 + kk < k) ? __half2float(x[(long long)col * k + k0 + kk]) : 0.0f;
     }
     __syncthreads();
-    if constexpr (SplitBuild) {
+    if constexpr (SplitBuild && PairTables) {
+      // Signed sums of each half of every sub-vector, all columns of a set in one entry:
+      // [set][s][half][pattern].
+      for (int i = tid; i < kSets * kSubVectors * 2 * kPartials; i += T) {
+        const int pattern = i % kPartials;
+        const int half = (i / kPartials) % 2;
+        const int ss = i / (2 * kPartials); // set * kSubVectors + s
+        const int off = (ss % kSubVectors) * Mu + half * kHalfBits;
+        float sum[kSetCols];
+#pragma unroll
+        for (int cc = 0; cc < kSetCols; ++cc) {
+          const float* xv = xs + ((ss / kSubVectors) * kSetCols + cc) * KT + off;
+          sum[cc] = 0.0f;
+#pragma unroll
+          for (int u = 0; u < kHalfBits; ++u)
+            sum[cc] += ((pattern >> u) & 1) ? xv[u] : -xv[u];
+        }
+        Entry v;
+#pragma unroll
+        for (int h = 0; h < Pack; ++h)
+          EntryOps::set(v, h, __floats2half2_rn(sum[2 * h], sum[2 * h + 1]));
+        pair_partials[i] = v;
+      }
+      __syncthreads();
+    } else if constexpr (SplitBuild) {
       // Signed sums of each half of every sub-vector: [c][s][half][pattern].
       for (int i = tid; i < BC * kSubVectors * 2 * kPartials; i += T) {
         const int pattern = i % kPartials;
@@ -200,7 +242,11 @@ __global__ void __launch_bounds__(T)
       const int e = rem - s * kEntries;
       const unsigned int key = HalfTable ? ((unsigned int)e | (1u << (Mu - 1))) : (unsigned int)e;
       Entry v;
-      if constexpr (PairTables) {
+      if constexpr (PairTables && SplitBuild) {
+        const Entry* pp = pair_partials + (set * kSubVectors + s) * 2 * kPartials;
+        v = EntryOps::add(EntryOps::load(pp + (key & (kPartials - 1))),
+                          EntryOps::load(pp + kPartials + (key >> kHalfBits)));
+      } else if constexpr (PairTables) {
 #pragma unroll
         for (int h = 0; h < Pack; ++h)
           EntryOps::set(v, h,
@@ -285,7 +331,13 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
             for (int c = 0; c < kSets; ++c) {
               const int r = j * kLw + t;
-              if constexpr (PairTables) {
+              if constexpr (kAccPairs) {
+                const __half2 a2 = __float2half2_rn(a[t]);
+#pragma unroll
+                for (int h = 0; h < Pack; ++h)
+                  acc[c * Pack + h][r] =
+                      __hfma2(a2, EntryOps::get(part[c][r], h), acc[c * Pack + h][r]);
+              } else if constexpr (PairTables) {
 #pragma unroll
                 for (int h = 0; h < Pack; ++h) {
                   const __half2 ph = EntryOps::get(part[c][r], h);
@@ -339,8 +391,14 @@ __global__ void __launch_bounds__(T)
 #pragma unroll
           for (int t = 0; t < kLw; ++t)
 #pragma unroll
-            for (int c = 0; c < BC; ++c)
-              acc[c][j * kLw + t] = Ops::fma(z[t], Ops::from_float(xsum[c]), acc[c][j * kLw + t]);
+            for (int c = 0; c < kAccCols; ++c) {
+              if constexpr (kAccPairs)
+                acc[c][j * kLw + t] =
+                    __hfma2(__float2half2_rn(z[t]), __floats2half2_rn(xsum[2 * c], xsum[2 * c + 1]),
+                            acc[c][j * kLw + t]);
+              else
+                acc[c][j * kLw + t] = Ops::fma(z[t], Ops::from_float(xsum[c]), acc[c][j * kLw + t]);
+            }
         }
       }
       w = seg_end;
@@ -359,7 +417,12 @@ __global__ void __launch_bounds__(T)
         const long long row = base[j] + t;
         if (row >= m)
           continue;
-        const float v = Ops::to_float(acc[c][j * kLw + t]);
+        float v;
+        if constexpr (kAccPairs)
+          v = c % 2 == 0 ? __low2float(acc[c / 2][j * kLw + t])
+                         : __high2float(acc[c / 2][j * kLw + t]);
+        else
+          v = Ops::to_float(acc[c][j * kLw + t]);
         if constexpr (Combine == kCombineNone) {
           y[(long long)col * m + row] = __float2half(v);
         } else if constexpr (Combine == kCombineAtomic) {

@@ -161,6 +161,17 @@ const std::vector<Case>& cases() {
        lut(8, 4, 64, 32, 128, A::h8, T::half, 8, 2, C::reduce, 8, kSplit)},
       {"v2_h8_b32_mu4_g_gt_tile_atomic", problem(100, 256, 32, 2, 64, true),
        lut(4, 4, 64, 32, 64, A::h8, T::half, 8, 4, C::atomic, 8, kDirect)},
+      // The same tables with __half2 accumulators (accum h4h / h8h, fp16 accumulation): up to 64
+      // accumulator values per thread, so 8 rows x 8 columns. Batch 3, 8, 32; odd M; K not a
+      // multiple of the tile; g below (not a multiple of), equal to and above the tile, row-wise.
+      {"v2_h8h_b8_r8_mu8_g96_oddM_k_not_tiles_reduce", problem(301, 576, 8, 4, 96, true),
+       lut(8, 8, 64, 128, 128, A::h8h, T::half, 8, 2, C::reduce, 1, kSplit)},
+      {"v2_h8h_b32_r8_mu4_c8_g_gt_tile_atomic", problem(100, 256, 32, 2, 64, true),
+       lut(4, 8, 64, 32, 64, A::h8h, T::half, 8, 4, C::atomic, 8, kDirect)},
+      {"v2_h4h_b3_r8_mu4_full_rowwise_k_not_tiles_reduce", problem(201, 320, 3, 4, kRowWise, false),
+       lut(4, 8, 64, 128, 128, A::h4h, T::full, 4, 2, C::reduce)},
+      {"v2_h4h_b8_mu8_c16_split_g_eq_tile_oddM", problem(257, 512, 8, 3, 32, true),
+       lut(8, 4, 64, 32, 64, A::h4h, T::half, 4, 1, C::none, 16, kSplit)},
       // Register tables (store shfl: mu 4, full, K tile 32): batch 1, 3 (blocks of 2 columns,
       // one empty) and 8, 32 (fp16); odd M; g below (= tile), above the tile and row-wise; K of
       // 10 and 9 tiles; offsets via the all-plus entry.
@@ -313,6 +324,8 @@ TEST(LutGemmRaceCheck, TablesAndTilesAreSynchronized) {
        lut(8, 2, 64, 64, 64, A::h2, T::half, 4, 1, C::none)},
       {"v2_h8_c8_mu4", problem(64, 256, 8, 3, 64, true),
        lut(4, 2, 64, 64, 64, A::h8, T::half, 8, 1, C::none, 8, kSplit)},
+      {"v2_h8h_r8_c8_mu8", problem(64, 256, 8, 3, 64, true),
+       lut(8, 8, 64, 32, 64, A::h8h, T::half, 8, 1, C::none, 8, kSplit)},
   };
   emu::LaunchOptions options;
   options.race_check = true;

@@ -51,10 +51,11 @@ std::vector<std::pair<Problem, LutParams>> knob_variants() {
   };
 }
 
-// Packed pair tables (accum h4 / h8) at their conflict-free copies, the second member says
-// whether the variant must not spill. h4 (mu 8, 4 rows) does not; h8 with 8 columns x 4 rows of
-// fp32 accumulators spilled 48 bytes on sm_80 and 168 on sm_90 (ptxas stopped at 80 registers):
-// compiled, not yet spill-free.
+// Packed pair tables (accum h4 / h8, and h4h / h8h with __half2 accumulators) at their
+// conflict-free copies, the second member says whether the variant must not spill. h8 with 8
+// columns x 4 rows of fp32 accumulators spilled 48 bytes on sm_80 and 168 on sm_90 (ptxas stopped
+// at 80 registers) until packed variants asked __launch_bounds__ for 512 / threads blocks per SM
+// (128 registers): now 125 / 128 registers, no spills. h8h at 8 rows x 8 columns: 125 / 128.
 LutParams shfl_tables(LutParams p) {
   p.store = TableStore::shfl;
   return p;
@@ -67,7 +68,13 @@ std::vector<std::pair<std::pair<Problem, LutParams>, bool>> packed_variants() {
   return {
       {{problem(4, 128, true, 8),
         lut(8, 4, 256, 32, 128, A::h8, T::half, 8, 8, C::reduce, 8, TableBuild::split)},
-       false},
+       true},
+      {{problem(4, 128, true, 8),
+        lut(8, 8, 256, 32, 128, A::h8h, T::half, 8, 8, C::reduce, 8, TableBuild::split)},
+       true},
+      {{problem(3, 32, true, 8),
+        lut(8, 8, 512, 32, 64, A::h4h, T::half, 4, 4, C::atomic, 16, TableBuild::split)},
+       true},
       {{problem(3, 64, false, 4),
         lut(8, 4, 128, 32, 64, A::h4, T::half, 4, 1, C::none, 16, TableBuild::direct)},
        true},

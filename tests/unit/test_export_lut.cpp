@@ -47,7 +47,7 @@ LutParams with_knob(LutParams p, const std::string& name, const std::string& val
     values["combine"] = value == "1" ? "none" : "reduce";
   if (name == "combine")
     values["split"] = value == "none" ? "1" : "4";
-  if (name == "accum" && (value == "h4" || value == "h8"))
+  if (name == "accum" && (value == "h4" || value == "h8" || value == "h4h" || value == "h8h"))
     values["batch_cols"] = "8"; // 4 or 8 columns per table entry
   if (name == "store" && value == "shfl")
     values["table"] = "full"; // register tables hold all 16 entries
@@ -145,7 +145,7 @@ constexpr const char* kPrinter = R"(#include "tuned.hpp"
 #include <cstdio>
 using namespace tuned;
 const char* name(Accum a) {
-  const char* names[] = {"f32", "f16", "h2", "h4", "h8"};
+  const char* names[] = {"f32", "f16", "h2", "h4", "h8", "h4h", "h8h"};
   return names[int(a)];
 }
 const char* name(Table t) { return t == Table::full ? "full" : "half"; }
@@ -298,7 +298,7 @@ TEST(ExportLut, WithKernelsDispatchLaunchesEachPlanAsTheTuner) {
   EXPECT_EQ(plain.find("__global__"), std::string::npos);
   options.with_kernels = true;
   const std::string header = write_header(entries, {}, options);
-  EXPECT_NE(header.find("__global__ void __launch_bounds__(T)"), std::string::npos)
+  EXPECT_NE(header.find("__global__ void __launch_bounds__(T, "), std::string::npos)
       << "the kernel sources are not embedded";
 
   std::map<std::string, std::string> printed; // label -> line

@@ -176,7 +176,7 @@ TEST(LutParams, CheckRejectsWhatTheKernelCannotRunWithAReason) {
 TEST(LutParams, AcceptedCombinationsSatisfyTheKernelsRequirements) {
   std::mt19937 rng(777);
   int accepted = 0;
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < 4000; ++i) {
     const LutParams params = random_lut_params(rng);
     const int batch = 1 + static_cast<int>(rng() % 32);
     const Problem p = problem(1 + rng() % 5000, 32 * (1 + rng() % 200), batch, 1 + rng() % 8,
@@ -189,7 +189,7 @@ TEST(LutParams, AcceptedCombinationsSatisfyTheKernelsRequirements) {
     }
     ++accepted;
     EXPECT_EQ(params.rows_per_thread % (params.load_bits / 32), 0) << lut_label(p, params);
-    EXPECT_LE(params.batch_cols * params.rows_per_thread, 32);
+    EXPECT_LE(params.batch_cols * params.rows_per_thread, max_accumulators(params.accum));
     EXPECT_LE(lut_smem_bytes(params), kLutMaxSmemBytes);
     EXPECT_EQ(params.split == 1, params.combine == Combine::none);
     const LaunchPlan plan = make_launch_plan(p, params);
@@ -489,6 +489,50 @@ TEST(LutParams, KernelV2KnobsLabelsNamesAndSharedMemory) {
   EXPECT_NE(pair_name.find(", true, 4, 2, 1, false, true>"), std::string::npos) << pair_name;
   pairs.batch_cols = 1;
   ASSERT_TRUE(check(problem(1000, 1024, 1, 3, 128, true), pairs).has_value());
+}
+
+// accum h4h / h8h: packed pair tables with __half2 accumulators (the kernel's AccF32 = false with
+// PairTables): 64 accumulator values per thread instead of 32, so 8 rows x 8 columns pass.
+TEST(LutParams, HalfTwoAccumulatorsAllowTwiceTheRows) {
+  const Problem b8 = problem(49152, 12288, 8, 4, 128, true);
+  LutParams h8 = default_lut_params(4, 8);
+  h8.mu = 8;
+  h8.k_tile = 32;
+  h8.accum = Accum::h8;
+  h8.batch_cols = 8;
+  h8.rows_per_thread = 8;
+  h8.copies = 8;
+  const auto spill = check(b8, h8);
+  ASSERT_TRUE(spill.has_value());
+  EXPECT_NE(spill->find("> 32 accumulators"), std::string::npos) << *spill;
+  LutParams h8h = h8;
+  h8h.accum = Accum::h8h;
+  EXPECT_EQ(check(b8, h8h), std::nullopt);
+  EXPECT_TRUE(half2_accumulators(h8h.accum));
+  EXPECT_FALSE(half2_accumulators(h8.accum));
+  EXPECT_EQ(entry_columns(Accum::h4h), 4);
+  EXPECT_EQ(entry_columns(Accum::h8h), 8);
+  EXPECT_TRUE(rounds_sums_to_fp16(Accum::h8h));
+  EXPECT_NE(lut_label(b8, h8h).find("_h8h_"), std::string::npos);
+  EXPECT_EQ(lut_params_from_label(lut_label(b8, h8h)), h8h);
+  // AccF32 = false, PairTables = true, Pack = 4.
+  const std::string name = lut_kernel_spec(b8, h8h).name_expression;
+  EXPECT_NE(name.find(", 128, false, true, 8, 2, 8, false, true, 4>"), std::string::npos) << name;
+  EXPECT_NE(lut_kernel_spec(b8, h8).name_expression.find(", 128, true, true, 8, 2,"),
+            std::string::npos);
+  h8h.rows_per_thread = 16;
+  EXPECT_TRUE(check(b8, h8h).has_value()); // not a declared value
+  // __half2 accumulators count half in the register estimate; packed variants' cap is 128.
+  h8h.rows_per_thread = 8;
+  h8.rows_per_thread = 4;
+  h8h.threads = h8.threads = 256;
+  EXPECT_LE(estimate_lut_registers(h8h), 128);
+  LutParams h8h_r4 = h8h;
+  h8h_r4.rows_per_thread = 4;
+  EXPECT_LT(estimate_lut_registers(h8h_r4), estimate_lut_registers(h8));
+  // The split build of pair tables keeps its partial sums as fp16 entries: 2 bytes per column.
+  h8h.build = TableBuild::split;
+  EXPECT_EQ(lut_smem_bytes(h8h), 8 * 4 * 128 * 8 * 2 + 8 * 32 * 4 + 8 * 4 * 2 * 16 * 2);
 }
 
 // The pre-compile register estimate grows with the accumulators and partial sums, stays within

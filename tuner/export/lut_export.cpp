@@ -70,8 +70,9 @@ std::optional<ExportLut> lut_export_of(const Problem& problem, const std::string
 
 std::string lut_header_types() {
   return fmt::format(R"(// LUT-GEMM template arguments (kernels/lutgemm.cuh), typed.
-// fp32 tables, fp16 tables, fp16 tables of 2, 4 or 8 columns per entry (1, 2 or 4 __half2)
-enum class Accum {{ f32, f16, h2, h4, h8 }};
+// fp32 tables, fp16 tables, fp16 tables of 2, 4 or 8 columns per entry (1, 2 or 4 __half2);
+// h4h / h8h: packed tables with __half2 (fp16) accumulators
+enum class Accum {{ f32, f16, h2, h4, h8, h4h, h8h }};
 enum class Table {{ full, half }};           // 2^mu entries, or 2^(mu-1) with the sign trick
 enum class Combine {{ none, atomic, reduce }}; // how split-K partial sums are combined
 enum class TableBuild {{ direct, split }};   // table build: mu adds per entry, or two half-keys

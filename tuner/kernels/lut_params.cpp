@@ -83,12 +83,35 @@ std::string to_string(Accum accum) {
     return "h4";
   case Accum::h8:
     return "h8";
+  case Accum::h4h:
+    return "h4h";
+  case Accum::h8h:
+    return "h8h";
   }
   return "?";
 }
 
 int entry_columns(Accum accum) {
-  return accum == Accum::h2 ? 2 : accum == Accum::h4 ? 4 : accum == Accum::h8 ? 8 : 1;
+  switch (accum) {
+  case Accum::h2:
+    return 2;
+  case Accum::h4:
+  case Accum::h4h:
+    return 4;
+  case Accum::h8:
+  case Accum::h8h:
+    return 8;
+  default:
+    return 1;
+  }
+}
+
+bool half2_accumulators(Accum accum) {
+  return accum == Accum::h4h || accum == Accum::h8h;
+}
+
+int max_accumulators(Accum accum) {
+  return half2_accumulators(accum) ? 64 : 32;
 }
 
 bool rounds_sums_to_fp16(Accum accum) {
@@ -118,7 +141,12 @@ Accum accum_from_string(const std::string& text) {
     return Accum::h4;
   if (text == "h8")
     return Accum::h8;
-  throw UsageError(fmt::format("accumulation '{}' is not one of f32, f16, h2, h4, h8", text));
+  if (text == "h4h")
+    return Accum::h4h;
+  if (text == "h8h")
+    return Accum::h8h;
+  throw UsageError(
+      fmt::format("accumulation '{}' is not one of f32, f16, h2, h4, h8, h4h, h8h", text));
 }
 
 std::string to_string(TableKind table) {
@@ -152,7 +180,7 @@ const std::vector<Knob>& lut_knobs() {
       {"threads", {"64", "128", "256", "512"}},
       {"k_tile", {"32", "64", "128", "256"}},
       {"load_bits", {"32", "64", "128"}},
-      {"accum", {"f32", "f16", "h2", "h4", "h8"}},
+      {"accum", {"f32", "f16", "h2", "h4", "h8", "h4h", "h8h"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
       {"split", {"1", "2", "4", "8", "16"}},
@@ -280,8 +308,11 @@ std::int64_t lut_smem_bytes(const LutParams& p) {
   const std::int64_t tables = p.store == TableStore::shfl
                                   ? 0 // in registers
                                   : p.batch_cols * sub_vectors * entries * p.copies * elem;
-  const std::int64_t partials =
-      p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 * (1 << (p.mu / 2)) * 4 : 0;
+  // Partial sums of the split build: fp32, or fp16 table entries with pair tables.
+  const std::int64_t partial_bytes = entry_columns(p.accum) > 1 ? 2 : 4;
+  const std::int64_t partials = p.build == TableBuild::split ? p.batch_cols * sub_vectors * 2 *
+                                                                   (1 << (p.mu / 2)) * partial_bytes
+                                                             : 0;
   return round_up(tables, 4) + std::int64_t(p.batch_cols) * p.k_tile * 4 + partials;
 }
 
@@ -317,10 +348,10 @@ std::optional<std::string> check(const Problem& problem, const LutParams& p) {
     return fmt::format("accum {} packs {} activation columns per entry: batch_cols {} is not a "
                        "multiple",
                        to_string(p.accum), cols, p.batch_cols);
-  if (p.batch_cols * p.rows_per_thread > 32)
-    return fmt::format("batch_cols {} x rows_per_thread {} > 32 accumulators per thread (they "
+  if (const int most = max_accumulators(p.accum); p.batch_cols * p.rows_per_thread > most)
+    return fmt::format("batch_cols {} x rows_per_thread {} > {} accumulators per thread (they "
                        "would spill)",
-                       p.batch_cols, p.rows_per_thread);
+                       p.batch_cols, p.rows_per_thread, most);
   if (p.store == TableStore::shfl &&
       (p.mu != 4 || p.table != TableKind::full || p.k_tile != 32 || p.copies != 1 ||
        p.build != TableBuild::direct || entry_columns(p.accum) != 1))
@@ -338,11 +369,11 @@ KernelSpec lut_kernel_spec(const Problem& problem, const LutParams& p) {
   const int combine = combine_mode(p.combine);
   KernelSpec spec;
   spec.source = "kernels/lutgemm.cuh";
-  spec.name_expression =
-      fmt::format("lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}",
-                  problem.bits, g, problem.has_offset ? "true" : "false", p.mu, p.rows_per_thread,
-                  p.threads, p.k_tile, p.load_bits, p.accum == Accum::f16 ? "false" : "true",
-                  p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
+  spec.name_expression = fmt::format(
+      "lutgemm::lutgemm_kernel<{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}", problem.bits, g,
+      problem.has_offset ? "true" : "false", p.mu, p.rows_per_thread, p.threads, p.k_tile,
+      p.load_bits, p.accum == Accum::f16 || half2_accumulators(p.accum) ? "false" : "true",
+      p.table == TableKind::half ? "true" : "false", p.batch_cols, combine);
   // The kernel v2 arguments have defaults: a variant without them keeps its name (and caches).
   const int cols = entry_columns(p.accum);
   if (p.copies != 1 || p.build != TableBuild::direct || cols > 1 || p.store != TableStore::smem)

@@ -9,9 +9,11 @@
 //   threads         64..512       threads per block; rows per block = threads * rows_per_thread
 //   k_tile          32..256       weights along K per table build (the tables of one tile)
 //   load_bits       32 | 64 | 128 width of one weight load (= 1, 2, 4 neighbouring rows)
-//   accum           f32 | f16 | h2 | h4 | h8  accumulation and table type; hN: fp16 tables of N
-//                                 columns per entry (N/2 __half2 read with one 4/8/16-byte load,
-//                                 one lookup for N columns), fp32 accumulators
+//   accum           f32 | f16 | h2 | h4 | h8 | h4h | h8h  accumulation and table type; hN: fp16
+//                                 tables of N columns per entry (N/2 __half2 read with one
+//                                 4/8/16-byte load, one lookup for N columns), fp32 accumulators;
+//                                 hNh: the same tables with __half2 accumulators (fp16
+//                                 accumulation, half the registers: 64 accumulators per thread)
 //   table           full | half   half: 2^(mu-1) entries, LUT[~key] = -LUT[key]
 //   batch_cols      1..8          activation columns per block (one table set each)
 //   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
@@ -34,10 +36,16 @@
 
 namespace lutgemm {
 
-enum class Accum { f32, f16, h2, h4, h8 };
+enum class Accum { f32, f16, h2, h4, h8, h4h, h8h };
 std::string to_string(Accum accum);
-// Activation columns one table entry serves: 1 (f32, f16), 2 (h2), 4 (h4), 8 (h8).
+// Activation columns one table entry serves: 1 (f32, f16), 2 (h2), 4 (h4, h4h), 8 (h8, h8h).
 int entry_columns(Accum accum);
+// Whether the accumulators are __half2 pairs of columns (h4h, h8h): the kernel's AccF32 = false
+// with pair tables.
+bool half2_accumulators(Accum accum);
+// Accumulator values one thread can hold without spilling: 32 fp32/fp16 ones, or 32 __half2
+// registers of 64 values.
+int max_accumulators(Accum accum);
 // Whether the variant rounds partial sums to fp16 (fp16 tables or sums: every accum but f32), which
 // gives the verifier's looser accumulation bound (search/verification.hpp).
 bool rounds_sums_to_fp16(Accum accum);

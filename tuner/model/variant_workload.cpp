@@ -12,7 +12,9 @@ namespace {
 // that lutgemm_workload counts. Direct: each entry sums Mu activations read from shared memory
 // (broadcast loads: one wavefront per warp and activation) with a select and an add each. Split:
 // 2 x 2^(Mu/2) partial sums per sub-vector (Mu/2 loads, selects and adds each, one store), then
-// per entry two partial-sum loads (lanes hit distinct banks or broadcast) and the one add.
+// per entry two partial-sum loads (lanes hit distinct banks or broadcast) and the one add. Pair
+// tables keep their partial sums as fp16 entries (all columns of a set in one): loads and stores
+// move half the bytes of fp32 partial sums.
 void add_table_build_cost(KernelWorkload& w, const LutParams& p, double entries_built) {
   const double entries_per_table =
       static_cast<double>(1 << (p.table == TableKind::half ? p.mu - 1 : p.mu));
@@ -23,7 +25,8 @@ void add_table_build_cost(KernelWorkload& w, const LutParams& p, double entries_
   } else {
     const double half = p.mu / 2;
     const double partials = tables_built * 2 * (1 << (p.mu / 2));
-    w.smem_build_ops += entries_built * 2 + partials * (half + 1);
+    const double bytes_factor = entry_columns(p.accum) > 1 ? 0.5 : 1.0;
+    w.smem_build_ops += entries_built * 2 * bytes_factor + partials * (half + bytes_factor);
     w.alu_ops += partials * 2 * half;
   }
 }
@@ -106,6 +109,12 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
     w.smem_build_ops *= 0.5;
   }
   recount_lookups(w, problem, p);
+  if (half2_accumulators(p.accum)) {
+    // __half2 accumulators: lutgemm_workload's alpha (and offset) FMA per column is one HFMA2
+    // per pair of columns.
+    w.alu_ops -= 0.5 * static_cast<double>(problem.m) *
+                 static_cast<double>(problem.groups_per_row()) * (problem.bits + 1) * problem.batch;
+  }
   if (p.store == TableStore::shfl) {
     // Register tables: every warp builds the tile's tables itself (each lane 4 entries per
     // column, mu broadcast loads of the staged activations with a select and an add each), stores
