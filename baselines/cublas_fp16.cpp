@@ -46,22 +46,18 @@ public:
     LUTGEMM_CUBLAS(cublas_api().set_stream(handle_.get(), stream));
     const DeviceBuffer& w = w_[static_cast<std::size_t>(iteration) % w_.size()];
     const int m = int(problem_.m), n = problem_.batch, k = int(problem_.k);
-    // Column-major view: W^T is k x m (ld k), x is k x n (ld k), y is m x n (ld m).
-    if (acc16_) {
-      const std::uint16_t one = detail::to_fp16(1.0f), zero = 0;
-      LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                                          reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
-                                          reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
-                                          &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
-                                          CUBLAS_COMPUTE_16F, CUBLAS_GEMM_DEFAULT));
-    } else {
-      const float one = 1.0f, zero = 0.0f;
-      LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one,
-                                          reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
-                                          reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
-                                          &zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
-                                          CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-    }
+    // Column-major view: W^T is k x m (ld k), x is k x n (ld k), y is m x n (ld m). alpha and beta
+    // are of the compute type: fp16 with fp16 accumulation, fp32 otherwise.
+    const std::uint16_t one16 = detail::to_fp16(1.0f), zero16 = 0;
+    const float one32 = 1.0f, zero32 = 0.0f;
+    const void* one = acc16_ ? static_cast<const void*>(&one16) : &one32;
+    const void* zero = acc16_ ? static_cast<const void*>(&zero16) : &zero32;
+    LUTGEMM_CUBLAS(cublas_api().gemm_ex(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, one,
+                                        reinterpret_cast<const void*>(w.ptr()), CUDA_R_16F, k,
+                                        reinterpret_cast<const void*>(x_.ptr()), CUDA_R_16F, k,
+                                        zero, reinterpret_cast<void*>(y_.ptr()), CUDA_R_16F, m,
+                                        acc16_ ? CUBLAS_COMPUTE_16F : CUBLAS_COMPUTE_32F,
+                                        CUBLAS_GEMM_DEFAULT));
   }
 
   std::vector<double> output() override {
