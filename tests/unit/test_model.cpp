@@ -288,17 +288,9 @@ TEST(Model, PackedEntriesServeMoreColumnsPerLookup) {
 TEST(Model, ASplitOfNineFillsTheA100InOneWave) {
   const auto& a100 = find_target("a100-80gb");
   const Problem b8{.m = 49152, .k = 12288, .batch = 8, .bits = 4, .group = 128};
-  LutParams p = default_lut_params(4, 8);
-  p.mu = 8;
-  p.rows_per_thread = 8;
-  p.threads = 512;
-  p.k_tile = 32;
-  p.load_bits = 32;
-  p.accum = Accum::h8h;
-  p.batch_cols = 8;
-  p.copies = 8;
-  p.build = TableBuild::split;
-  p.combine = Combine::reduce;
+  // The tuner's batch-8 pick: mu 8, 8 rows x 512 threads, K tile 32, 32-bit loads, h8h, 8 copies.
+  LutParams p{
+      8, 8, 512, 32, 32, Accum::h8h, TableKind::half, 8, 16, Combine::reduce, 8, TableBuild::split};
   constexpr int kRegisters = 128; // 512 x 128 = the SM's 64K registers: one block per SM
   auto run = [&](int split) {
     p.split = split;
