@@ -3,9 +3,9 @@
 // each mu, fp32 and fp16 accumulation, full and half tables, 32/64/128-bit loads, batch 1, 3, 8
 // and 32 (with partial column blocks), g equal to / smaller than / larger than / not a multiple of
 // the K tile and row-wise, M not a multiple of the row tile and odd, K of one tile and of many, K
-// splits that do not divide the tiles, every combine mode, with and without offsets, and the
-// shipped defaults. Inputs are random (weights, scales, offsets, activations never zero), y and the
-// workspace are poisoned with NaN before the launch.
+// splits that do not divide the tiles and splits that are not powers of two, every combine mode,
+// with and without offsets, and the shipped defaults. Inputs are random (weights, scales, offsets,
+// activations never zero), y and the workspace are poisoned with NaN before the launch.
 //
 // Tolerance per element, against the exact result y* (reference in double):
 //   2^-11 |y*|                   the final rounding of y to fp16 (half an ulp, relative)
@@ -125,6 +125,25 @@ const std::vector<Case>& cases() {
       // 512 threads x 1 row, full mu-8 fp32 table, split 4 reduce over 4 tiles.
       {"t512_r1_full_mu8_reduce", problem(300, 256, 1, 2, 64, true),
        lut(8, 1, 512, 64, 32, A::f32, T::full, 1, 4, C::reduce)},
+      // Splits that are not powers of two (whole waves on 108, 132, 72 SMs): each combine mode,
+      // K not a multiple of split x tile, runs that leave some splits without a tile (the plan
+      // launches one block per run), a split larger than the K tiles. Most reuse a kernel above.
+      // 11 tiles of 64 (the last half a tile) in runs of 4 + 4 + 3; atomic.
+      {"split3_atomic_k_not_split_x_tile", problem(200, 672, 3, 4, 96, true),
+       lut(8, 2, 128, 64, 64, A::f16, T::full, 2, 3, C::atomic)},
+      // 7 tiles of 128 (the last 3/4 of one): split 6 is 4 runs of 2; h8h, reduce.
+      {"split6_h8h_b8_reduce_empty_runs", problem(301, 864, 8, 4, 96, true),
+       lut(8, 8, 64, 128, 128, A::h8h, T::half, 8, 6, C::reduce, 1, kSplit)},
+      // The tuner's batch-8 pick for OPT-175B fc1 on the A100 (4096 rows per block, split 9):
+      // 40 tiles of 32 in 8 runs of 5 (g 128, q4, odd M); reduce.
+      {"split9_h8h_t512_r8_c8_reduce", problem(301, 1280, 8, 4, 128, true),
+       lut(8, 8, 512, 32, 32, A::h8h, T::half, 8, 9, C::reduce, 8, kSplit)},
+      // Split 11 over 8 tiles: 8 blocks of one tile; batch 32, atomic.
+      {"split11_capped_b32_atomic", problem(100, 256, 32, 2, 32, true),
+       lut(4, 4, 64, 32, 128, A::f32, T::half, 8, 11, C::atomic)},
+      // 24 tiles of 128 (the last half of one) in 12 runs of 2; fp16, reduce.
+      {"split12_f16_b8_reduce_k_not_split_x_tile", problem(300, 3008, 8, 3, 32, true),
+       lut(4, 4, 64, 128, 128, A::f16, T::half, 8, 12, C::reduce)},
       // Kernel v2: table copies 2..32 and the split build, on the same kinds of odd shapes.
       {"v2_c2_split_mu8_oddM_g_gt_tile", problem(257, 512, 1, 2, 64, false),
        lut(8, 4, 64, 32, 128, A::f32, T::half, 1, 1, C::none, 2, kSplit)},

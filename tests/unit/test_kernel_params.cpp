@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <tuple>
 
 using namespace lutgemm;
 
@@ -300,6 +301,57 @@ TEST(LutParams, ReducePlanHasOneSliceperSplitAndCapsSplitsAtTiles) {
   EXPECT_EQ(long_k.launches[0].config.grid.y, 16u);
   EXPECT_EQ(long_k.workspace_bytes, 2 * 300 * 4 * 16);
   EXPECT_EQ(long_k.launches[1].args[3].int_value, 16);
+}
+
+// Splits that are not powers of two (3, 6, 9, 11, 12: whole waves on common SM counts) are in
+// the space, and the plan launches one block per run of ceil(tiles / split) tiles: never an
+// empty block, and the runs the kernel derives from gridDim.y are the ones `split` asked for.
+TEST(LutParams, NonPowerOfTwoSplitsLaunchOneBlockPerRunOfTiles) {
+  const auto& knobs = lut_knobs();
+  const auto split =
+      std::find_if(knobs.begin(), knobs.end(), [](const Knob& k) { return k.name == "split"; });
+  ASSERT_NE(split, knobs.end());
+  for (const char* value : {"3", "6", "9", "11", "12"})
+    EXPECT_NE(std::find(split->values.begin(), split->values.end(), value), split->values.end())
+        << value;
+
+  auto runs = [](std::int64_t tiles, std::int64_t blocks) {
+    const std::int64_t per = (tiles + blocks - 1) / blocks; // the kernel's per_split
+    std::vector<std::int64_t> lengths;
+    for (std::int64_t b = 0; b < blocks; ++b)
+      lengths.push_back(std::max<std::int64_t>(0, std::min(tiles, (b + 1) * per) - b * per));
+    return lengths;
+  };
+  for (std::int64_t tiles = 1; tiles <= 200; ++tiles)
+    for (int s = 1; s <= 40; ++s) {
+      const int blocks = effective_splits(tiles * 32, 32, s);
+      const auto asked = runs(tiles, std::min<std::int64_t>(s, tiles));
+      auto nonempty = asked;
+      nonempty.erase(std::remove(nonempty.begin(), nonempty.end(), 0), nonempty.end());
+      EXPECT_EQ(runs(tiles, blocks), nonempty) << tiles << " tiles, split " << s;
+    }
+
+  // 10 tiles of 64 (K = 640; at K = 608 the last one is half a tile): split 9 is 5 runs of 2,
+  // split 3 is 4 + 4 + 2, split 11 (more than the tiles) is 10 runs of 1.
+  LutParams params = default_lut_params(3, 1);
+  params.k_tile = 64;
+  for (const auto& [k, s, blocks] : std::vector<std::tuple<int, int, unsigned>>{
+           {640, 9, 5}, {608, 9, 5}, {640, 3, 3}, {640, 11, 10}, {640, 6, 5}, {608, 12, 10}}) {
+    params.split = s;
+    for (Combine combine : {Combine::atomic, Combine::reduce}) {
+      params.combine = combine;
+      const Problem p = problem(300, k, 2, 3, 32);
+      ASSERT_EQ(check(p, params), std::nullopt) << lut_label(p, params);
+      const LaunchPlan plan = make_launch_plan(p, params);
+      const auto& main = plan.launches[combine == Combine::atomic ? 1 : 0];
+      EXPECT_EQ(main.config.grid.y, blocks) << lut_label(p, params);
+      EXPECT_EQ(plan.workspace_bytes,
+                combine == Combine::atomic ? 2 * 300 * 4 : std::int64_t(2) * 300 * 4 * blocks);
+      if (combine == Combine::reduce) {
+        EXPECT_EQ(plan.launches[1].args[3].int_value, std::int32_t(blocks));
+      }
+    }
+  }
 }
 
 TEST(LutParams, KernelSpecCarriesEveryParameter) {

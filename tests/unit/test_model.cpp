@@ -280,3 +280,55 @@ TEST(Model, PackedEntriesServeMoreColumnsPerLookup) {
   p.copies = 8;
   EXPECT_EQ(lut_smem_bytes(p), lut_smem_bytes(h2c8));
 }
+
+// Non-power-of-two splits (issue 12): 4096-row blocks give 12 row blocks at M = 49152, and 12 x 9
+// = 108 blocks are one whole wave on the A100's 108 SMs where split 8 leaves 12 SMs idle and split
+// 16 takes two waves, the second one 78% full. The compute parts follow: the same work over 108
+// SMs instead of 96, or without the idle tail.
+TEST(Model, ASplitOfNineFillsTheA100InOneWave) {
+  const auto& a100 = find_target("a100-80gb");
+  const Problem b8{.m = 49152, .k = 12288, .batch = 8, .bits = 4, .group = 128};
+  // The tuner's batch-8 pick: mu 8, 8 rows x 512 threads, K tile 32, 32-bit loads, h8h, 8 copies.
+  LutParams p{
+      8, 8, 512, 32, 32, Accum::h8h, TableKind::half, 8, 16, Combine::reduce, 8, TableBuild::split};
+  constexpr int kRegisters = 128; // 512 x 128 = the SM's 64K registers: one block per SM
+  auto run = [&](int split) {
+    p.split = split;
+    const auto w = lut_variant_workload(b8, p, kRegisters);
+    return std::pair{w, predict(w, a100)};
+  };
+  const auto [w8, p8] = run(8);
+  const auto [w9, p9] = run(9);
+  const auto [w16, p16] = run(16);
+  EXPECT_EQ(w8.grid_blocks, 12 * 8);
+  EXPECT_EQ(w9.grid_blocks, 12 * 9);
+  ASSERT_EQ(p9.blocks_per_sm, 1);
+  EXPECT_DOUBLE_EQ(p9.waves, 1.0);
+  EXPECT_DOUBLE_EQ(p9.active_sm_fraction, 1.0);
+  EXPECT_NEAR(p8.active_sm_fraction, 96.0 / 108, 1e-12);
+  EXPECT_NEAR(p16.waves, 192.0 / 108, 1e-12);
+  // The table work does not depend on the split (each row block builds all of K once).
+  EXPECT_DOUBLE_EQ(w9.smem_build_ops, w8.smem_build_ops);
+  EXPECT_DOUBLE_EQ(w9.smem_lookups, w8.smem_lookups);
+  EXPECT_NEAR(p9.smem_us, p8.smem_us * 96 / 108, 1e-9 * p8.smem_us);
+  EXPECT_NEAR(p9.smem_us, p16.smem_us / (2 * 108.0 / 192), 1e-9 * p16.smem_us);
+  EXPECT_LT(p9.total_us, std::min(p8.total_us, p16.total_us));
+}
+
+// A split that leaves runs of tiles empty: 10 tiles over 9 splits are 5 runs of 2, and the
+// launch plan has 5 blocks along K, so the model counts 5, not 9 (nor the cap at the tiles).
+TEST(Model, SplitCountsTheBlocksThatGetTiles) {
+  const Problem p10{.m = 4096, .k = 320, .batch = 1, .bits = 3, .group = 64};
+  LutParams p = default_lut_params(3, 1);
+  p.k_tile = 32;
+  p.split = 9;
+  const auto w = lut_variant_workload(p10, p);
+  const std::int64_t row_blocks =
+      (4096 + p.threads * p.rows_per_thread - 1) / (std::int64_t(p.threads) * p.rows_per_thread);
+  EXPECT_EQ(w.grid_blocks, row_blocks * 5);
+  EXPECT_EQ(make_launch_plan(p10, p).launches[0].config.grid.y, 5u);
+  // Per block the K of 2 tiles, as with split 5.
+  p.split = 5;
+  EXPECT_EQ(lut_variant_workload(p10, p).grid_blocks, w.grid_blocks);
+  EXPECT_DOUBLE_EQ(lut_variant_workload(p10, p).dram_bytes, w.dram_bytes);
+}

@@ -112,10 +112,12 @@ constexpr Step step_of(const LutKernel& l, int i) {
   return i == 0 ? Step::main : Step::reduce;
 }
 constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-// Blocks along K: split is an upper bound, never more than the K tiles.
+// Blocks along K: one per run of ceil(tiles / split) tiles, none empty (the tuner's
+// effective_splits, kernels/split_k_plan.cpp).
 constexpr std::int32_t splits(const LutKernel& l, std::int64_t k) {
   const std::int64_t tiles = ceil_div(k, l.k_tile);
-  return static_cast<std::int32_t>(l.split < tiles ? l.split : tiles);
+  const std::int64_t run = ceil_div(tiles, l.split < 1 ? 1 : l.split);
+  return static_cast<std::int32_t>(ceil_div(tiles, run < 1 ? 1 : run));
 }
 struct KernelRef {
   const void* kernel;

@@ -183,7 +183,13 @@ const std::vector<Knob>& lut_knobs() {
       {"accum", {"f32", "f16", "h2", "h4", "h8", "h4h", "h8h"}},
       {"table", {"full", "half"}},
       {"batch_cols", {"1", "2", "4", "8"}},
-      {"split", {"1", "2", "4", "8", "16"}},
+      // Besides powers of two: splits that make (row blocks x split) whole waves of a GPU's SMs
+      // where the rows give few blocks (12 blocks of 4096 rows at M = 49152): 12 x 9 = 108
+      // (A100), 12 x 11 = 132 (H100, H200; 93% of L40's 142), 12 x 6 = 72 (A10), 12 x 12 = 144
+      // (97% of B200's 148); 3 for 36 or 24 row blocks (108 = 36 x 3, 72 = 24 x 3). Each value
+      // costs the space as many variants as a power of two does; 5, 7 and 10 (L4's 58, A6000's
+      // 84, RTX 4090's 128 SMs) were left out.
+      {"split", {"1", "2", "3", "4", "6", "8", "9", "11", "12", "16"}},
       {"combine", {"none", "atomic", "reduce"}},
       {"copies", {"1", "2", "4", "8", "16", "32"}},
       {"build", {"direct", "split"}},

@@ -16,7 +16,8 @@
 //                                 accumulation, half the registers: 64 accumulators per thread)
 //   table           full | half   half: 2^(mu-1) entries, LUT[~key] = -LUT[key]
 //   batch_cols      1..8          activation columns per block (one table set each)
-//   split           1..16         blocks along K (each walks ceil(tiles / split) tiles)
+//   split           1..16         blocks along K (each walks ceil(tiles / split) tiles): powers
+//                                 of two and 3, 6, 9, 11, 12 (fill SM counts, see lut_knobs)
 //   combine         none | atomic | reduce   how the splits are summed (none iff split == 1)
 //   copies          1 | 2 | 4 | 8 | 16 | 32  interleaved replicas of every table: lane l reads
 //                                            copy l % copies (fewer bank conflicts, more smem)

@@ -28,7 +28,11 @@ int combine_mode(Combine combine) {
 
 int effective_splits(std::int64_t k, int k_tile, int split) {
   const std::int64_t tiles = (k + k_tile - 1) / k_tile;
-  return static_cast<int>(std::min<std::int64_t>(split, tiles));
+  const std::int64_t per_split =
+      std::max<std::int64_t>((tiles + split - 1) / std::max(split, 1), 1);
+  // Splits that get a tile: 10 tiles over 9 splits are 5 runs of 2, not 9. The kernels divide
+  // the tiles by gridDim.y the same way, so the runs are the same ones (test_kernel_params).
+  return static_cast<int>((tiles + per_split - 1) / per_split);
 }
 
 KernelArg workspace_arg(Combine combine) {

@@ -22,7 +22,8 @@ KernelSpec reduce_split_spec();
 // 2 reduce.
 int combine_mode(Combine combine);
 
-// Blocks along K: `split` is an upper bound, never more splits than K tiles.
+// Blocks along K: `split` is an upper bound; the K tiles go in runs of ceil(tiles / split) and
+// there is one block per run, never an empty one (10 tiles, split 9: 5 blocks of 2 tiles).
 int effective_splits(std::int64_t k, int k_tile, int split);
 
 // The buffer the main kernel's `workspace` parameter binds to: "workspace" when the combine uses

@@ -1,5 +1,6 @@
 #include "model/variant_workload.hpp"
 
+#include "kernels/split_k_plan.hpp"
 #include "model/workloads.hpp"
 
 #include <algorithm>
@@ -72,9 +73,10 @@ KernelWorkload lut_variant_workload(const Problem& problem, const LutParams& p,
   // The build's own cost (direct vs split) is added below: lutgemm_workload counts one add and
   // the stores per entry, the paper design's figure that model-check calibrates.
   d.regs_per_thread = regs_per_thread > 0 ? regs_per_thread : 64;
-  // Each block walks ceil(tiles / split) K tiles: that is the K a block covers.
+  // Each block walks ceil(tiles / split) K tiles: that is the K a block covers. The grid has a
+  // block per run of tiles (the launch plan's splits: none empty, e.g. 5 for 10 tiles, split 9).
   const std::int64_t tiles = (problem.k + p.k_tile - 1) / p.k_tile;
-  const std::int64_t splits = std::min<std::int64_t>(p.split, tiles);
+  const std::int64_t splits = effective_splits(problem.k, p.k_tile, p.split);
   d.k_tile = static_cast<int>(((tiles + splits - 1) / splits) * p.k_tile);
   d.k_split_atomics = splits > 1;
   auto w = lutgemm_workload(problem, d);

@@ -12,8 +12,8 @@ namespace {
 
 KnobValues knob_values(const Variant& point) {
   KnobValues values;
-  for (const auto& [name, value] : point.values())
-    values[name] = to_string(value);
+  for (std::size_t i = 0; i < point.size(); ++i)
+    values[point.name(i)] = to_string(point.value(i));
   return values;
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace lutgemm::space {
 
@@ -16,16 +17,96 @@ std::string to_string(const Value& value) {
   return std::get<std::string>(value);
 }
 
+namespace {
+
+// A layout of one point: every parameter with its one value.
+std::shared_ptr<const Variant::Layout> layout_of(const Variant::Pairs& values) {
+  auto layout = std::make_shared<Variant::Layout>();
+  for (const auto& [name, value] : values) {
+    layout->names.push_back(name);
+    layout->values.push_back({value});
+  }
+  return layout;
+}
+
+} // namespace
+
+Variant::Variant(Pairs values)
+    : layout_(layout_of(values)), index_(values.size(), 0),
+      pairs_(std::make_shared<const Pairs>(std::move(values))) {}
+
+Variant::Variant(std::shared_ptr<const Layout> layout, std::vector<std::uint16_t> index)
+    : layout_(std::move(layout)), index_(std::move(index)) {
+  if (index_.size() != layout_->names.size())
+    throw RuntimeError(fmt::format("a point of {} values in a layout of {} parameters",
+                                   index_.size(), layout_->names.size()));
+}
+
+Variant::Variant(const Variant& other)
+    : layout_(other.layout_), index_(other.index_), pairs_(other.pairs_.load()) {}
+
+Variant::Variant(Variant&& other) noexcept
+    : layout_(std::move(other.layout_)), index_(std::move(other.index_)),
+      pairs_(other.pairs_.exchange(nullptr)) {}
+
+Variant& Variant::operator=(const Variant& other) {
+  if (this != &other) {
+    layout_ = other.layout_;
+    index_ = other.index_;
+    pairs_.store(other.pairs_.load());
+  }
+  return *this;
+}
+
+Variant& Variant::operator=(Variant&& other) noexcept {
+  if (this != &other) {
+    layout_ = std::move(other.layout_);
+    index_ = std::move(other.index_);
+    pairs_.store(other.pairs_.exchange(nullptr));
+  }
+  return *this;
+}
+
 bool Variant::has(std::string_view name) const {
-  return std::any_of(values_.begin(), values_.end(),
-                     [&](const auto& entry) { return entry.first == name; });
+  for (std::size_t i = 0; i < size(); ++i)
+    if (this->name(i) == name)
+      return true;
+  return false;
 }
 
 const Value& Variant::get(std::string_view name) const {
-  for (const auto& [key, value] : values_)
-    if (key == name)
-      return value;
+  for (std::size_t i = 0; i < size(); ++i)
+    if (this->name(i) == name)
+      return value(i);
   throw RuntimeError(fmt::format("variant '{}' has no parameter '{}'", label(), name));
+}
+
+const Variant::Pairs& Variant::values() const {
+  auto pairs = pairs_.load();
+  if (!pairs) {
+    auto built = std::make_shared<Pairs>();
+    built->reserve(size());
+    for (std::size_t i = 0; i < size(); ++i)
+      built->emplace_back(name(i), value(i));
+    // Another thread may have built them meanwhile: keep the first, so references stay valid.
+    std::shared_ptr<const Pairs> expected;
+    if (pairs_.compare_exchange_strong(expected, built))
+      pairs = std::move(built);
+    else
+      pairs = std::move(expected);
+  }
+  return *pairs; // owned by pairs_, which is never replaced once set (but by assignment)
+}
+
+bool operator==(const Variant& a, const Variant& b) {
+  if (a.layout_ == b.layout_)
+    return a.index_ == b.index_;
+  if (a.size() != b.size())
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a.name(i) != b.name(i) || a.value(i) != b.value(i))
+      return false;
+  return true;
 }
 
 std::int64_t Variant::get_int(std::string_view name) const {
@@ -44,24 +125,24 @@ const std::string& Variant::get_string(std::string_view name) const {
 
 std::string Variant::label() const {
   std::string text;
-  for (const auto& [name, value] : values_)
-    text += fmt::format("{}{}={}", text.empty() ? "" : ",", name, to_string(value));
+  for (std::size_t i = 0; i < size(); ++i)
+    text += fmt::format("{}{}={}", text.empty() ? "" : ",", name(i), to_string(value(i)));
   return text;
 }
 
 std::string Variant::params_json() const {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : values_) {
-    if (const auto* number = std::get_if<std::int64_t>(&value))
-      json[name] = *number;
+  for (std::size_t i = 0; i < size(); ++i) {
+    if (const auto* number = std::get_if<std::int64_t>(&value(i)))
+      json[name(i)] = *number;
     else
-      json[name] = std::get<std::string>(value);
+      json[name(i)] = std::get<std::string>(value(i));
   }
   return json.dump();
 }
 
 Variant Variant::from_label(std::string_view label) {
-  std::vector<std::pair<std::string, Value>> values;
+  Pairs values;
   while (!label.empty()) {
     auto comma = label.find(',');
     auto item = label.substr(0, comma);
@@ -134,13 +215,19 @@ Enumeration enumerate(const SearchSpace& space, const Problem& problem, Rejectio
   result.total = space.size();
   if (result.total == 0)
     return result;
-  std::vector<std::size_t> index(space.parameters.size(), 0);
+  // One layout for all points: each point keeps only its value indices.
+  auto layout = std::make_shared<Variant::Layout>();
+  for (const auto& parameter : space.parameters) {
+    if (parameter.values.size() > std::numeric_limits<std::uint16_t>::max())
+      throw RuntimeError(fmt::format("parameter '{}' of family '{}' has {} values (at most {})",
+                                     parameter.name, space.family, parameter.values.size(),
+                                     std::numeric_limits<std::uint16_t>::max()));
+    layout->names.push_back(parameter.name);
+    layout->values.push_back(parameter.values);
+  }
+  std::vector<std::uint16_t> index(space.parameters.size(), 0);
   for (std::size_t n = 0; n < result.total; ++n) {
-    std::vector<std::pair<std::string, Value>> values;
-    values.reserve(space.parameters.size());
-    for (std::size_t p = 0; p < space.parameters.size(); ++p)
-      values.emplace_back(space.parameters[p].name, space.parameters[p].values[index[p]]);
-    Variant variant(std::move(values));
+    Variant variant(layout, index);
     bool accepted = true;
     for (const auto& constraint : space.constraints) {
       if (auto reason = constraint.check(variant, problem)) {

@@ -5,9 +5,11 @@
 // order of variants never depend on anything but the declaration.
 #include "problem/problem.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,18 +27,39 @@ struct Parameter {
   std::string help; // one line for `lutgemm space`
 };
 
-// One point of a space: a value for every parameter, in declaration order.
+// One point of a space: a value for every parameter, in declaration order. The parameter names
+// and value lists live once in a Layout that every point of an enumeration shares; a point keeps
+// the index of its value in each list (about 90 bytes instead of about 1 KB of name strings and
+// values: the full LUT-GEMM space has over a million accepted points, each kept twice by a sweep).
 class Variant {
 public:
+  using Pairs = std::vector<std::pair<std::string, Value>>;
+  struct Layout {
+    std::vector<std::string> names;
+    std::vector<std::vector<Value>> values; // values[p]: the values parameter p may take
+  };
+
   Variant() = default;
-  explicit Variant(std::vector<std::pair<std::string, Value>> values)
-      : values_(std::move(values)) {}
+  explicit Variant(Pairs values); // a point of no enumeration (a label, typed parameters)
+  // The point choosing layout->values[p][index[p]] for every parameter p.
+  Variant(std::shared_ptr<const Layout> layout, std::vector<std::uint16_t> index);
+  Variant(const Variant& other);
+  Variant(Variant&& other) noexcept;
+  Variant& operator=(const Variant& other);
+  Variant& operator=(Variant&& other) noexcept;
+  ~Variant() = default;
+
+  std::size_t size() const { return index_.size(); }
+  const std::string& name(std::size_t i) const { return layout_->names[i]; }
+  const Value& value(std::size_t i) const { return layout_->values[i][index_[i]]; }
 
   bool has(std::string_view name) const;
   const Value& get(std::string_view name) const; // throws RuntimeError when absent
   std::int64_t get_int(std::string_view name) const;
   const std::string& get_string(std::string_view name) const;
-  const std::vector<std::pair<std::string, Value>>& values() const { return values_; }
+  // The (name, value) pairs, built on the first call and kept (safe from several threads); the
+  // sweep reads name()/value() and never builds them.
+  const Pairs& values() const;
 
   // "rows=256,mu=8,...": name=value pairs in declaration order. Stable: stored in the database.
   std::string label() const;
@@ -44,10 +67,13 @@ public:
   std::string params_json() const;
   // Parses a label back (the inverse of label(); integers stay integers).
   static Variant from_label(std::string_view label);
-  friend bool operator==(const Variant&, const Variant&) = default;
+  // Equal names and values in the same order, whichever layouts hold them.
+  friend bool operator==(const Variant& a, const Variant& b);
 
 private:
-  std::vector<std::pair<std::string, Value>> values_;
+  std::shared_ptr<const Layout> layout_;
+  std::vector<std::uint16_t> index_;
+  mutable std::atomic<std::shared_ptr<const Pairs>> pairs_; // values(), once asked for
 };
 
 struct Constraint {
@@ -91,7 +117,8 @@ struct Enumeration {
 };
 
 // Whether enumerate() keeps each rejected variant with its reason, or only counts them. The full
-// LUT-GEMM space has ~1.7M points, ~1.4M of them rejected: kept, they take about 3.5 GB.
+// LUT-GEMM space has ~15M points at batch 8, ~14M of them rejected: kept, their reason texts alone
+// take gigabytes.
 enum class Rejections { kept, counted };
 
 // All points, split by the constraints (for this problem).
