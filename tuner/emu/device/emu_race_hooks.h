@@ -8,19 +8,65 @@
 // atomic accesses never race.
 #include "emu_abi.h"
 
-#define LUTGEMM_EMU_NO_TSAN __attribute__((no_sanitize_thread, noinline))
+#define LUTGEMM_EMU_NO_TSAN                                                                        \
+  __attribute__((no_sanitize_thread, noinline, optimize("optimize-sibling-calls")))
 #define LUTGEMM_EMU_NO_TSAN_INLINE __attribute__((no_sanitize_thread, always_inline)) inline
 
 namespace lutgemm_emu {
-// The running fiber's Thread (self_from_stack, which instrumented code would not inline here).
+// The running fiber's Thread, from the stack pointer: unlike the frame address, reading it needs no
+// frame, so the hooks below (a call per load and store of the kernel) set none up on their fast
+// path.
 LUTGEMM_EMU_NO_TSAN_INLINE Thread* hook_self() {
-  return reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) &
-                                   ~(uintptr_t)(kSlotBytes - 1));
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  __asm__("mov %0, sp" : "=r"(sp));
+#else
+  sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+  return reinterpret_cast<Thread*>(sp & ~(uintptr_t)(kSlotBytes - 1));
 }
-// Counting launches: appends one access to the thread's log, unless it is on the thread's own
-// stack (its locals, kept in memory by this build's unsplit aggregates), which lies in its slot,
-// or reads the running Block (blockIdx, blockDim, gridDim): neither is device memory, and leaving
-// them out here spares the host a third of the records of a typical kernel.
+// The race check of a plain access: one of the running block's shared ranges goes to the host.
+LUTGEMM_EMU_NO_TSAN void race_check_access(Thread* t, uintptr_t a, size_t bytes, int is_write) {
+  const Block* b = t->block;
+  if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
+    b->hooks->shared_access(t, reinterpret_cast<const void*>(a), bytes, is_write);
+}
+// The rare path of a counting launch's access: the log is full; the host makes room, the record is
+// appended, and the race check (if on) follows.
+LUTGEMM_EMU_NO_TSAN __attribute__((cold)) void log_full_access(Thread* t, AccessRecord r,
+                                                               size_t bytes, int is_write) {
+  t->block->hooks->log_full(t);
+  t->log[t->log_count++] = r;
+  if (t->block->race_check)
+    race_check_access(t, r.address, bytes, is_write);
+}
+// Every plain access of the kernel comes here (a call per load and store): counting launches
+// append it to the thread's log, unless it is on the thread's own stack (its locals, kept in memory
+// by this build's unsplit aggregates), which lies in its slot, or reads the running Block
+// (blockIdx, blockDim, gridDim): neither is device memory, and leaving them out here spares the
+// host a third of the records of a typical kernel. Race-checked launches then check shared
+// accesses. The common path calls nothing and saves no registers: the rare ones are tail calls
+// (sibling calls, asked for here since kernel libraries build at -O1).
+LUTGEMM_EMU_NO_TSAN_INLINE void race_access(const void* address, size_t bytes, int is_write) {
+  Thread* t = hook_self();
+  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
+  AccessRecord* log = t->log;
+  if (log != nullptr && (a ^ reinterpret_cast<uintptr_t>(t)) >= kSlotBytes &&
+      a - reinterpret_cast<uintptr_t>(t->block) >= sizeof(Block)) {
+    const AccessRecord r{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
+                         is_write ? uint32_t(kAccessStore) : uint32_t(kAccessLoad)};
+    const uint32_t n = t->log_count;
+    if (__builtin_expect(n == t->log_capacity, 0))
+      return log_full_access(t, r, bytes, is_write);
+    log[n] = r;
+    t->log_count = n + 1;
+  }
+  if (t->block->race_check)
+    return race_check_access(t, a, bytes, is_write);
+}
+// Counting launches: appends one access to the thread's log (atomics; the same filter as above).
 LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes, uint32_t op) {
   if ((a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes ||
       a - reinterpret_cast<uintptr_t>(t->block) < sizeof(Block))
@@ -29,16 +75,6 @@ LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes,
     t->block->hooks->log_full(t);
   t->log[t->log_count++] =
       AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu, op};
-}
-LUTGEMM_EMU_NO_TSAN_INLINE void race_access(const void* address, size_t bytes, int is_write) {
-  Thread* t = hook_self();
-  const uintptr_t a = reinterpret_cast<uintptr_t>(address);
-  if (t->log != nullptr)
-    log_access(t, a, bytes, is_write ? kAccessStore : kAccessLoad);
-  const Block* b = t->block;
-  if (b->race_check &&
-      ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi)))
-    b->hooks->shared_access(t, address, bytes, is_write);
 }
 // Atomics are not instrumented (they never race), but counting launches count them.
 LUTGEMM_EMU_NO_TSAN void count_atomic(const void* address, size_t bytes) {
