@@ -398,6 +398,27 @@ std::uint32_t busiest_bank(const std::array<std::uint64_t, kWindowPairs>& pairs)
   return most;
 }
 
+// One pass over the i-th records of the lanes (see join_shared_row): false if one differs from
+// `kind`, or (kCheckRange) lies outside [lo, lo + size); sets each one's word in `pairs` (when in
+// the window at base_bytes) and ors their offsets from it into `spread`.
+template <bool kCheckRange>
+bool scan_shared_row(const WarpLogs& w, std::uint32_t i, std::uint64_t kind, std::uintptr_t lo,
+                     std::uintptr_t size, std::uintptr_t base_bytes,
+                     std::array<std::uint64_t, kWindowPairs>& pairs, std::uintptr_t& spread) {
+  std::uintptr_t any = 0;
+#pragma GCC unroll 4
+  for (std::uint32_t l = 0; l < w.count; ++l) {
+    const lutgemm_emu::AccessRecord& a = w.logs[l][i];
+    if (op_and_bytes(a) != kind || (kCheckRange && a.address - lo >= size))
+      return false;
+    const std::uintptr_t offset = a.address - base_bytes;
+    any |= offset;
+    pairs[(offset / 256) % kWindowPairs] |= std::uint64_t(1) << (offset / 4 % 64);
+  }
+  spread = any;
+  return true;
+}
+
 // The common row: every lane has an i-th record, and they are shared accesses of one kind, each
 // within one word (1, 2 or 4 bytes, naturally aligned), in one shared range. Joined and costed
 // in one pass over the lanes (the words' bitmap; requests that reach outside the window are
@@ -419,30 +440,32 @@ bool join_shared_row(const WarpLogs& w, std::uint32_t i, const AddressSpaces& sp
     return false;
   }
   const std::uint64_t kind = op_and_bytes(head);
-  // The first lane's word in the middle of the window (a wrapped base only sends lanes to the
-  // fallback, never miscounts).
-  const std::uint64_t base = (head.address / 4 & ~std::uint64_t(31)) - kWindowWords / 2;
+  // The window: bank-aligned, around the first lane's word, and inside the range's whole words
+  // where the range is large enough, so that a word inside the window needs no range check.
+  const std::uint64_t first = ((lo + 3) / 4 + 31) & ~std::uint64_t(31);
+  const std::uint64_t last = (lo + size) / 4 & ~std::uint64_t(31); // window ends up to here
+  std::uint64_t base = (head.address / 4 & ~std::uint64_t(31)) - kWindowWords / 2;
+  const bool inside = last >= first && last - first >= kWindowWords;
+  if (inside)
+    base = std::min(std::max(base, first), last - kWindowWords);
   std::array<std::uint64_t, kWindowPairs> pairs{};
-  std::uintptr_t any = 0;   // the addresses' low bits: naturally aligned if none is set
-  std::uint64_t spread = 0; // the words' offsets in the window, or'ed: inside if below its size
-  for (std::uint32_t l = 0; l < w.count; ++l) {
-    const lutgemm_emu::AccessRecord& a = w.logs[l][i];
-    if (op_and_bytes(a) != kind || a.address - lo >= size)
-      return false;
-    any |= a.address;
-    const std::uint64_t offset = a.address / 4 - base;
-    spread |= offset;
-    pairs[(offset / 64) % kWindowPairs] |= std::uint64_t(1) << (offset % 64);
-  }
-  if ((any & (bytes - 1)) != 0)
+  std::uintptr_t spread = 0; // the byte offsets from the window, or'ed
+  if (!(inside ? scan_shared_row<false>(w, i, kind, lo, size, base * 4, pairs, spread)
+               : scan_shared_row<true>(w, i, kind, lo, size, base * 4, pairs, spread)))
+    return false;
+  if ((spread & (bytes - 1)) != 0) // the window is 128-byte aligned: these are the addresses' bits
     return false;
   RequestCost cost{1, 1};
-  if (spread < kWindowWords) {
+  if (spread < std::uintptr_t(kWindowWords) * 4) {
     cost.units = busiest_bank(pairs);
-  } else {
+  } else { // some lane outside the window: in the range? then costed from the words
     std::array<std::uint64_t, 32> words;
-    for (std::uint32_t l = 0; l < w.count; ++l)
-      words[l] = w.logs[l][i].address / 4;
+    for (std::uint32_t l = 0; l < w.count; ++l) {
+      const std::uintptr_t a = w.logs[l][i].address;
+      if (a - lo >= size)
+        return false;
+      words[l] = a / 4;
+    }
     cost = shared_word_cost(words.data(), w.count, scratch);
   }
   add_request(counters, head.op, bytes, w.count, cost);
@@ -556,20 +579,21 @@ void AccessLog::attach(lutgemm_emu::Thread* t) {
     buffer.records.reset(new lutgemm_emu::AccessRecord[kInitialLogRecords]);
     buffer.capacity = kInitialLogRecords;
   }
-  t->log = buffer.records.get();
-  t->log_count = 0;
-  t->log_capacity = buffer.capacity;
+  t->log = t->log_next = buffer.records.get();
+  t->log_end = t->log + buffer.capacity;
 }
 
 void AccessLog::grow(lutgemm_emu::Thread* t) {
   Buffer& buffer = buffers_.at(t->linear);
   const std::uint32_t capacity = buffer.capacity * 2;
   std::unique_ptr<lutgemm_emu::AccessRecord[]> larger(new lutgemm_emu::AccessRecord[capacity]);
-  std::memcpy(larger.get(), buffer.records.get(), sizeof(lutgemm_emu::AccessRecord) * t->log_count);
+  const std::size_t count = static_cast<std::size_t>(t->log_next - t->log);
+  std::memcpy(larger.get(), buffer.records.get(), sizeof(lutgemm_emu::AccessRecord) * count);
   buffer.records = std::move(larger);
   buffer.capacity = capacity;
   t->log = buffer.records.get();
-  t->log_capacity = capacity;
+  t->log_next = t->log + count;
+  t->log_end = t->log + capacity;
 }
 
 void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
@@ -579,9 +603,9 @@ void AccessLog::flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t coun
   std::uint32_t shortest = UINT32_MAX;
   for (std::uint32_t l = 0; l < count; ++l) {
     w.logs[l] = lanes[l]->log;
-    w.sizes[l] = lanes[l]->log_count;
+    w.sizes[l] = static_cast<std::uint32_t>(lanes[l]->log_next - lanes[l]->log);
     shortest = std::min(shortest, w.sizes[l]);
-    lanes[l]->log_count = 0;
+    lanes[l]->log_next = lanes[l]->log;
   }
   if (count == 0)
     return;

@@ -33,47 +33,52 @@ LUTGEMM_EMU_NO_TSAN void race_check_access(Thread* t, uintptr_t a, size_t bytes,
   if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
     b->hooks->shared_access(t, reinterpret_cast<const void*>(a), bytes, is_write);
 }
-// The rare path of a counting launch's access: the log is full; the host makes room, the record is
-// appended, and the race check (if on) follows.
-LUTGEMM_EMU_NO_TSAN __attribute__((cold)) void log_full_access(Thread* t, AccessRecord r,
-                                                               size_t bytes, int is_write) {
-  t->block->hooks->log_full(t);
-  t->log[t->log_count++] = r;
+// Whether an access is left out of the log: on the thread's own stack (its locals, kept in memory
+// by this build's unsplit aggregates), which lies in its slot, or a read of the running Block
+// (blockIdx, blockDim, gridDim). Neither is device memory, and leaving them out here spares the
+// host a third of the records of a typical kernel.
+LUTGEMM_EMU_NO_TSAN_INLINE bool unlogged(const Thread* t, uintptr_t a) {
+  return (a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes ||
+         a - reinterpret_cast<uintptr_t>(t->block) < sizeof(Block);
+}
+// The rare path of an access: not a counting launch (no log), or the log is full (the host makes
+// room, and the record is appended); then the race check, if on.
+LUTGEMM_EMU_NO_TSAN __attribute__((cold)) void access_slow(Thread* t, uintptr_t a, size_t bytes,
+                                                           int is_write) {
+  if (t->log != nullptr && !unlogged(t, a)) {
+    t->block->hooks->log_full(t);
+    *t->log_next++ =
+        AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
+                     is_write ? uint32_t(kAccessStore) : uint32_t(kAccessLoad)};
+  }
   if (t->block->race_check)
-    race_check_access(t, r.address, bytes, is_write);
+    race_check_access(t, a, bytes, is_write);
 }
 // Every plain access of the kernel comes here (a call per load and store): counting launches
-// append it to the thread's log, unless it is on the thread's own stack (its locals, kept in memory
-// by this build's unsplit aggregates), which lies in its slot, or reads the running Block
-// (blockIdx, blockDim, gridDim): neither is device memory, and leaving them out here spares the
-// host a third of the records of a typical kernel. Race-checked launches then check shared
+// append it to the thread's log unless unlogged(); race-checked launches then check shared
 // accesses. The common path calls nothing and saves no registers: the rare ones are tail calls
 // (sibling calls, asked for here since kernel libraries build at -O1).
 LUTGEMM_EMU_NO_TSAN_INLINE void race_access(const void* address, size_t bytes, int is_write) {
   Thread* t = hook_self();
   const uintptr_t a = reinterpret_cast<uintptr_t>(address);
-  AccessRecord* log = t->log;
-  if (log != nullptr && (a ^ reinterpret_cast<uintptr_t>(t)) >= kSlotBytes &&
-      a - reinterpret_cast<uintptr_t>(t->block) >= sizeof(Block)) {
-    const AccessRecord r{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
+  AccessRecord* next = t->log_next;
+  if (__builtin_expect(next == t->log_end, 0)) // not counting (both null), or the log is full
+    return access_slow(t, a, bytes, is_write);
+  if (!unlogged(t, a)) {
+    *next = AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
                          is_write ? uint32_t(kAccessStore) : uint32_t(kAccessLoad)};
-    const uint32_t n = t->log_count;
-    if (__builtin_expect(n == t->log_capacity, 0))
-      return log_full_access(t, r, bytes, is_write);
-    log[n] = r;
-    t->log_count = n + 1;
+    t->log_next = next + 1;
   }
   if (t->block->race_check)
     return race_check_access(t, a, bytes, is_write);
 }
-// Counting launches: appends one access to the thread's log (atomics; the same filter as above).
+// Counting launches: appends one access to the thread's log (atomics) unless unlogged().
 LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes, uint32_t op) {
-  if ((a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes ||
-      a - reinterpret_cast<uintptr_t>(t->block) < sizeof(Block))
+  if (unlogged(t, a))
     return;
-  if (t->log_count == t->log_capacity)
+  if (t->log_next == t->log_end)
     t->block->hooks->log_full(t);
-  t->log[t->log_count++] =
+  *t->log_next++ =
       AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu, op};
 }
 // Atomics are not instrumented (they never race), but counting launches count them.
