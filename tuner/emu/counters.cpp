@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 
 namespace lutgemm::emu {
 
@@ -316,16 +317,22 @@ std::uint64_t op_and_bytes(const lutgemm_emu::AccessRecord& r) {
   return kind;
 }
 
+// The device buffer [lo, hi) that holds `a`, or null.
+const std::pair<std::uintptr_t, std::uintptr_t>* device_range_of(std::uintptr_t a,
+                                                                 const AddressSpaces& s) {
+  if (s.device_ranges == nullptr)
+    return nullptr;
+  const auto& ranges = *s.device_ranges;
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(a, UINTPTR_MAX));
+  return it != ranges.begin() && a < std::prev(it)->second ? &*std::prev(it) : nullptr;
+}
+
 std::uint32_t space_of(std::uintptr_t a, const AddressSpaces& s) {
   if ((a >= s.static_lo && a < s.static_hi) || (a >= s.dynamic_lo && a < s.dynamic_hi))
     return kShared;
   // Global if inside a device buffer; anything else (the argument array, host memory a kernel
   // was wrongly given) is not device memory.
-  if (s.device_ranges == nullptr)
-    return 0;
-  const auto& ranges = *s.device_ranges;
-  auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(a, UINTPTR_MAX));
-  return it != ranges.begin() && a < std::prev(it)->second ? kGlobal : 0;
+  return device_range_of(a, s) != nullptr ? kGlobal : 0;
 }
 
 MemoryCounters& counters_for(LaunchCounters& c, std::uint32_t space, std::uint32_t op) {
@@ -371,6 +378,8 @@ constexpr std::uint32_t kWindowPairs = 8, kWindowWords = 64 * kWindowPairs;
 std::uint32_t busiest_bank(const std::array<std::uint64_t, kWindowPairs>& pairs) {
   std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (const std::uint64_t c : pairs) {
+    if (c == 0)
+      continue; // a table of 256 words leaves about half the window empty
     const std::uint64_t c0 = s0 & c;
     s0 ^= c;
     const std::uint64_t c1 = s1 & c0;
@@ -475,13 +484,20 @@ bool join_shared_row(const WarpLogs& w, std::uint32_t i, const AddressSpaces& sp
 // Where the i-th record of every lane lies: a global one gets its tag. False if one lies in
 // neither space (to be dropped, which moves that lane's later records up a row).
 bool tag_row(const WarpLogs& w, std::uint32_t i, const AddressSpaces& spaces) {
+  std::uintptr_t lo = 0, hi = 0; // the device buffer of the last global record (lanes share one)
   for (std::uint32_t l = 0; l < w.count; ++l) {
     lutgemm_emu::AccessRecord& a = w.logs[l][i];
+    if (a.address - lo < hi - lo) {
+      a.op |= kGlobalTag;
+      continue;
+    }
     const std::uint32_t space = space_of(a.address, spaces);
     if (space == 0)
       return false;
-    if (space == kGlobal)
+    if (space == kGlobal) {
       a.op |= kGlobalTag;
+      std::tie(lo, hi) = *device_range_of(a.address, spaces);
+    }
   }
   return true;
 }
@@ -511,6 +527,34 @@ void join_row(const WarpLogs& w, std::uint32_t i, CostScratch& scratch, LaunchCo
     if (uniform) {
       add_request(counters, head.op, head.bytes, taken,
                   shared_word_cost(words.data(), taken, scratch));
+      return;
+    }
+  }
+  // Every lane with an i-th access makes the same global access, the lanes in address order (a
+  // coalesced or strided load): one request, whose distinct sectors are counted in one sweep.
+  if ((head.op & kGlobalTag) != 0) {
+    const std::uint64_t kind = op_and_bytes(head);
+    const std::uint64_t width = std::max(head.bytes, 1u);
+    std::uint64_t sectors = 0, last = 0; // sectors so far, and the highest one
+    std::uintptr_t previous = 0;
+    std::size_t taken = 0;
+    bool ordered = true;
+    for (std::uint32_t l = lead; l < w.count && ordered; ++l) {
+      if (i >= w.sizes[l])
+        continue;
+      const lutgemm_emu::AccessRecord& a = w.logs[l][i];
+      ordered = op_and_bytes(a) == kind && a.address >= previous;
+      previous = a.address;
+      const std::uint64_t first = a.address / 32, end = (a.address + width - 1) / 32;
+      if (taken++ == 0)
+        sectors = end - first + 1;
+      else if (end > last) // equal widths, ordered starts: the new sectors lie above `last`
+        sectors += end - std::max(first, last + 1) + 1;
+      last = std::max(last, end);
+    }
+    if (ordered) {
+      add_request(counters, head.op, head.bytes, taken,
+                  RequestCost{sectors, (taken * width + 31) / 32});
       return;
     }
   }
