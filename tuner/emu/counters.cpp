@@ -502,6 +502,15 @@ bool tag_row(const WarpLogs& w, std::uint32_t i, const AddressSpaces& spaces) {
   return true;
 }
 
+// Calls f on the i-th record of each lane from `lead` on that has one, while f returns true;
+// false if it returned false.
+template <class F> bool each_lane(const WarpLogs& w, std::uint32_t i, std::uint32_t lead, F&& f) {
+  for (std::uint32_t l = lead; l < w.count; ++l)
+    if (i < w.sizes[l] && !f(w.logs[l][i]))
+      return false;
+  return true;
+}
+
 // Any row of classified records (globals tagged, the dropped ones gone): the i-th access of each
 // lane that has one, grouped by (space, operation, width): one request per group.
 void join_row(const WarpLogs& w, std::uint32_t i, CostScratch& scratch, LaunchCounters& counters) {
@@ -516,15 +525,10 @@ void join_row(const WarpLogs& w, std::uint32_t i, CostScratch& scratch, LaunchCo
     const std::uint64_t kind = op_and_bytes(head);
     const std::uintptr_t misaligned = 4 - std::max(head.bytes, 1u); // highest in-word offset
     std::size_t taken = 0;
-    bool uniform = true;
-    for (std::uint32_t l = lead; l < w.count && uniform; ++l) {
-      if (i >= w.sizes[l])
-        continue;
-      const lutgemm_emu::AccessRecord& a = w.logs[l][i];
-      uniform = op_and_bytes(a) == kind && (a.address % 4) <= misaligned;
-      words[taken++] = a.address / 4;
-    }
-    if (uniform) {
+    if (each_lane(w, i, lead, [&](const lutgemm_emu::AccessRecord& a) {
+          words[taken++] = a.address / 4;
+          return op_and_bytes(a) == kind && (a.address % 4) <= misaligned;
+        })) {
       add_request(counters, head.op, head.bytes, taken,
                   shared_word_cost(words.data(), taken, scratch));
       return;
@@ -538,21 +542,18 @@ void join_row(const WarpLogs& w, std::uint32_t i, CostScratch& scratch, LaunchCo
     std::uint64_t sectors = 0, last = 0; // sectors so far, and the highest one
     std::uintptr_t previous = 0;
     std::size_t taken = 0;
-    bool ordered = true;
-    for (std::uint32_t l = lead; l < w.count && ordered; ++l) {
-      if (i >= w.sizes[l])
-        continue;
-      const lutgemm_emu::AccessRecord& a = w.logs[l][i];
-      ordered = op_and_bytes(a) == kind && a.address >= previous;
-      previous = a.address;
-      const std::uint64_t first = a.address / 32, end = (a.address + width - 1) / 32;
-      if (taken++ == 0)
-        sectors = end - first + 1;
-      else if (end > last) // equal widths, ordered starts: the new sectors lie above `last`
-        sectors += end - std::max(first, last + 1) + 1;
-      last = std::max(last, end);
-    }
-    if (ordered) {
+    if (each_lane(w, i, lead, [&](const lutgemm_emu::AccessRecord& a) {
+          if (op_and_bytes(a) != kind || a.address < previous)
+            return false;
+          previous = a.address;
+          const std::uint64_t first = a.address / 32, end = (a.address + width - 1) / 32;
+          if (taken++ == 0)
+            sectors = end - first + 1;
+          else if (end > last) // equal widths, ordered starts: the new sectors lie above `last`
+            sectors += end - std::max(first, last + 1) + 1;
+          last = std::max(last, end);
+          return true;
+        })) {
       add_request(counters, head.op, head.bytes, taken,
                   RequestCost{sectors, (taken * width + 31) / 32});
       return;
