@@ -92,6 +92,9 @@ RequestCost shared_request_cost(const LaneAccess* lanes, std::size_t n, CostScra
 // The same for the common case: up to 32 lanes, each reading or writing within one 4-byte word
 // (`words`: the addresses over 4), served in one phase.
 RequestCost shared_word_cost(const std::uint64_t* words, std::size_t n, CostScratch& scratch);
+// The same when some bank holds two lanes' words (the caller checked): the distinct words of the
+// busiest bank.
+RequestCost shared_word_conflicts(const std::uint64_t* words, std::size_t n, CostScratch& scratch);
 RequestCost shared_request_cost(const std::vector<LaneAccess>& lanes);
 // The same by sorting every word touched (any width or lane order; the slower general case).
 RequestCost shared_request_cost_sorted(const LaneAccess* lanes, std::size_t n,
@@ -108,8 +111,9 @@ struct AddressSpaces {
 };
 
 // The per-thread access logs of a block (lutgemm_emu::Thread::log), which the device side appends
-// to without calling the host; their buffers are kept from block to block, so that recording
-// allocates nothing once warm.
+// to without calling the host. Their buffers come from a process-wide pool and go back to it when
+// the worker ends, so that a launch starts with the sizes the last one grew them to: recording
+// allocates nothing once warm, from launch to launch too.
 class AccessLog {
 public:
   AccessLog();
@@ -125,8 +129,14 @@ public:
   void flush_warp(lutgemm_emu::Thread* const* lanes, std::uint32_t count,
                   const AddressSpaces& spaces, LaunchCounters& counters);
 
+  struct Buffer {
+    std::unique_ptr<lutgemm_emu::AccessRecord[]> records; // uninitialized until written
+    std::uint32_t capacity = 0;
+  };
+
 private:
-  std::vector<std::vector<lutgemm_emu::AccessRecord>> buffers_;
+  std::vector<Buffer> buffers_; // by the thread's linear index in its block
+  bool pooled_ = false;         // buffers_ taken from the pool (returned by the destructor)
   std::unique_ptr<CostScratch> scratch_;
 };
 

@@ -265,8 +265,7 @@ bool Worker::run_block(std::uint64_t linear_block) {
     t->wait_file = nullptr;
     t->wait_line = 0;
     std::fill(std::begin(t->ops), std::end(t->ops), 0u);
-    t->log = nullptr;
-    t->log_count = t->log_capacity = 0;
+    t->log = t->log_next = t->log_end = nullptr;
     if (counting_)
       log_.attach(t);
     t->fiber = ctx::make_fcontext(pool_->stack_top(i), StackPool::stack_bytes(), &fiber_entry);

@@ -12,7 +12,7 @@
 
 namespace lutgemm_emu {
 
-constexpr unsigned kAbiVersion = 3;
+constexpr unsigned kAbiVersion = 4;
 constexpr size_t kSlotBytes = 64 * 1024;
 constexpr size_t kSlotHeaderBytes = 4096; // the Thread record's page
 constexpr size_t kSlotGuardBytes = 4096;  // PROT_NONE between the record and the stack
@@ -52,8 +52,8 @@ struct Hooks {
   void (*yield)(Thread* self);
   // Race check: a plain access of shared memory (already filtered by address range).
   void (*shared_access)(Thread* self, const void* addr, size_t bytes, int is_write);
-  // Counting launches: the calling thread's access log is full (Thread::log_count ==
-  // log_capacity); the host makes room (a larger Thread::log) and returns.
+  // Counting launches: the calling thread's access log is full (Thread::log_next ==
+  // log_end); the host makes room (a larger Thread::log) and returns.
   void (*log_full)(Thread* self);
 };
 
@@ -124,9 +124,12 @@ struct Thread {
 
   // Counted operations since the warp's last synchronization point (instrumented builds).
   uint32_t ops[kOpKinds];
-  // Counting launches: this thread's memory accesses since that point (null: not counting).
+  // Counting launches: this thread's memory accesses since that point, [log, log_next), in a
+  // buffer that ends at log_end (all three null: not counting). Pointers rather than counts: the
+  // hook that appends (a call per access) then needs no index arithmetic.
   AccessRecord* log;
-  uint32_t log_count, log_capacity;
+  AccessRecord* log_next;
+  AccessRecord* log_end;
 };
 
 // The Thread of the running fiber, from the current stack address.

@@ -8,37 +8,78 @@
 // atomic accesses never race.
 #include "emu_abi.h"
 
-#define LUTGEMM_EMU_NO_TSAN __attribute__((no_sanitize_thread, noinline))
+#define LUTGEMM_EMU_NO_TSAN                                                                        \
+  __attribute__((no_sanitize_thread, noinline, optimize("optimize-sibling-calls")))
 #define LUTGEMM_EMU_NO_TSAN_INLINE __attribute__((no_sanitize_thread, always_inline)) inline
 
 namespace lutgemm_emu {
-// The running fiber's Thread (self_from_stack, which instrumented code would not inline here).
+// The running fiber's Thread, from the stack pointer: unlike the frame address, reading it needs no
+// frame, so the hooks below (a call per load and store of the kernel) set none up on their fast
+// path.
 LUTGEMM_EMU_NO_TSAN_INLINE Thread* hook_self() {
-  return reinterpret_cast<Thread*>(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) &
-                                   ~(uintptr_t)(kSlotBytes - 1));
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  __asm__("mov %0, sp" : "=r"(sp));
+#else
+  sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+  return reinterpret_cast<Thread*>(sp & ~(uintptr_t)(kSlotBytes - 1));
 }
-// Counting launches: appends one access to the thread's log, unless it is on the thread's own
-// stack (its locals, kept in memory by this build's unsplit aggregates), which lies in its slot,
-// or reads the running Block (blockIdx, blockDim, gridDim): neither is device memory, and leaving
-// them out here spares the host a third of the records of a typical kernel.
-LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes, uint32_t op) {
-  if ((a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes ||
-      a - reinterpret_cast<uintptr_t>(t->block) < sizeof(Block))
-    return;
-  if (t->log_count == t->log_capacity)
+// The race check of a plain access: one of the running block's shared ranges goes to the host.
+LUTGEMM_EMU_NO_TSAN void race_check_access(Thread* t, uintptr_t a, size_t bytes, int is_write) {
+  const Block* b = t->block;
+  if ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi))
+    b->hooks->shared_access(t, reinterpret_cast<const void*>(a), bytes, is_write);
+}
+// Whether an access is left out of the log: on the thread's own stack (its locals, kept in memory
+// by this build's unsplit aggregates), which lies in its slot, or a read of the running Block
+// (blockIdx, blockDim, gridDim). Neither is device memory, and leaving them out here spares the
+// host a third of the records of a typical kernel.
+LUTGEMM_EMU_NO_TSAN_INLINE bool unlogged(const Thread* t, uintptr_t a) {
+  return (a ^ reinterpret_cast<uintptr_t>(t)) < kSlotBytes ||
+         a - reinterpret_cast<uintptr_t>(t->block) < sizeof(Block);
+}
+// The rare path of an access: not a counting launch (no log), or the log is full (the host makes
+// room, and the record is appended); then the race check, if on.
+LUTGEMM_EMU_NO_TSAN __attribute__((cold)) void access_slow(Thread* t, uintptr_t a, size_t bytes,
+                                                           int is_write) {
+  if (t->log != nullptr && !unlogged(t, a)) {
     t->block->hooks->log_full(t);
-  t->log[t->log_count++] =
-      AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu, op};
+    *t->log_next++ =
+        AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
+                     is_write ? uint32_t(kAccessStore) : uint32_t(kAccessLoad)};
+  }
+  if (t->block->race_check)
+    race_check_access(t, a, bytes, is_write);
 }
+// Every plain access of the kernel comes here (a call per load and store): counting launches
+// append it to the thread's log unless unlogged(); race-checked launches then check shared
+// accesses. The common path calls nothing and saves no registers: the rare ones are tail calls
+// (sibling calls, asked for here since kernel libraries build at -O1).
 LUTGEMM_EMU_NO_TSAN_INLINE void race_access(const void* address, size_t bytes, int is_write) {
   Thread* t = hook_self();
   const uintptr_t a = reinterpret_cast<uintptr_t>(address);
-  if (t->log != nullptr)
-    log_access(t, a, bytes, is_write ? kAccessStore : kAccessLoad);
-  const Block* b = t->block;
-  if (b->race_check &&
-      ((a >= b->static_lo && a < b->static_hi) || (a >= b->dynamic_lo && a < b->dynamic_hi)))
-    b->hooks->shared_access(t, address, bytes, is_write);
+  AccessRecord* next = t->log_next;
+  if (__builtin_expect(next == t->log_end, 0)) // not counting (both null), or the log is full
+    return access_slow(t, a, bytes, is_write);
+  if (!unlogged(t, a)) {
+    *next = AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu,
+                         is_write ? uint32_t(kAccessStore) : uint32_t(kAccessLoad)};
+    t->log_next = next + 1;
+  }
+  if (t->block->race_check)
+    return race_check_access(t, a, bytes, is_write);
+}
+// Counting launches: appends one access to the thread's log (atomics) unless unlogged().
+LUTGEMM_EMU_NO_TSAN_INLINE void log_access(Thread* t, uintptr_t a, size_t bytes, uint32_t op) {
+  if (unlogged(t, a))
+    return;
+  if (t->log_next == t->log_end)
+    t->block->hooks->log_full(t);
+  *t->log_next++ =
+      AccessRecord{a, bytes < 0xffffffffu ? static_cast<uint32_t>(bytes) : 0xffffffffu, op};
 }
 // Atomics are not instrumented (they never race), but counting launches count them.
 LUTGEMM_EMU_NO_TSAN void count_atomic(const void* address, size_t bytes) {
