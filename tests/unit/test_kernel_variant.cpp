@@ -43,9 +43,10 @@ void expect_round_trips(space::Family family, const Params& params,
   ASSERT_TRUE(std::holds_alternative<Params>(typed.params)) << label;
   EXPECT_EQ(std::get<Params>(typed.params), params) << label;
   // The point is one of the space's: its parameters in declaration order, each value allowed.
-  ASSERT_EQ(typed.point.values().size(), space.parameters.size()) << label;
+  const auto pairs = typed.point.values();
+  ASSERT_EQ(pairs.size(), space.parameters.size()) << label;
   for (std::size_t i = 0; i < space.parameters.size(); ++i) {
-    const auto& [name, value] = typed.point.values()[i];
+    const auto& [name, value] = pairs[i];
     EXPECT_EQ(name, space.parameters[i].name) << label;
     const auto& allowed = space.parameters[i].values;
     EXPECT_NE(std::find(allowed.begin(), allowed.end(), value), allowed.end())

@@ -31,40 +31,13 @@ std::shared_ptr<const Variant::Layout> layout_of(const Variant::Pairs& values) {
 
 } // namespace
 
-Variant::Variant(Pairs values)
-    : layout_(layout_of(values)), index_(values.size(), 0),
-      pairs_(std::make_shared<const Pairs>(std::move(values))) {}
+Variant::Variant(Pairs values) : layout_(layout_of(values)), index_(values.size(), 0) {}
 
 Variant::Variant(std::shared_ptr<const Layout> layout, std::vector<std::uint16_t> index)
     : layout_(std::move(layout)), index_(std::move(index)) {
   if (index_.size() != layout_->names.size())
     throw RuntimeError(fmt::format("a point of {} values in a layout of {} parameters",
                                    index_.size(), layout_->names.size()));
-}
-
-Variant::Variant(const Variant& other)
-    : layout_(other.layout_), index_(other.index_), pairs_(other.pairs_.load()) {}
-
-Variant::Variant(Variant&& other) noexcept
-    : layout_(std::move(other.layout_)), index_(std::move(other.index_)),
-      pairs_(other.pairs_.exchange(nullptr)) {}
-
-Variant& Variant::operator=(const Variant& other) {
-  if (this != &other) {
-    layout_ = other.layout_;
-    index_ = other.index_;
-    pairs_.store(other.pairs_.load());
-  }
-  return *this;
-}
-
-Variant& Variant::operator=(Variant&& other) noexcept {
-  if (this != &other) {
-    layout_ = std::move(other.layout_);
-    index_ = std::move(other.index_);
-    pairs_.store(other.pairs_.exchange(nullptr));
-  }
-  return *this;
 }
 
 bool Variant::has(std::string_view name) const {
@@ -81,21 +54,12 @@ const Value& Variant::get(std::string_view name) const {
   throw RuntimeError(fmt::format("variant '{}' has no parameter '{}'", label(), name));
 }
 
-const Variant::Pairs& Variant::values() const {
-  auto pairs = pairs_.load();
-  if (!pairs) {
-    auto built = std::make_shared<Pairs>();
-    built->reserve(size());
-    for (std::size_t i = 0; i < size(); ++i)
-      built->emplace_back(name(i), value(i));
-    // Another thread may have built them meanwhile: keep the first, so references stay valid.
-    std::shared_ptr<const Pairs> expected;
-    if (pairs_.compare_exchange_strong(expected, built))
-      pairs = std::move(built);
-    else
-      pairs = std::move(expected);
-  }
-  return *pairs; // owned by pairs_, which is never replaced once set (but by assignment)
+Variant::Pairs Variant::values() const {
+  Pairs pairs;
+  pairs.reserve(size());
+  for (std::size_t i = 0; i < size(); ++i)
+    pairs.emplace_back(name(i), value(i));
+  return pairs;
 }
 
 bool operator==(const Variant& a, const Variant& b) {

@@ -5,7 +5,6 @@
 // order of variants never depend on anything but the declaration.
 #include "problem/problem.hpp"
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,11 +42,6 @@ public:
   explicit Variant(Pairs values); // a point of no enumeration (a label, typed parameters)
   // The point choosing layout->values[p][index[p]] for every parameter p.
   Variant(std::shared_ptr<const Layout> layout, std::vector<std::uint16_t> index);
-  Variant(const Variant& other);
-  Variant(Variant&& other) noexcept;
-  Variant& operator=(const Variant& other);
-  Variant& operator=(Variant&& other) noexcept;
-  ~Variant() = default;
 
   std::size_t size() const { return index_.size(); }
   const std::string& name(std::size_t i) const { return layout_->names[i]; }
@@ -57,9 +51,8 @@ public:
   const Value& get(std::string_view name) const; // throws RuntimeError when absent
   std::int64_t get_int(std::string_view name) const;
   const std::string& get_string(std::string_view name) const;
-  // The (name, value) pairs, built on the first call and kept (safe from several threads); the
-  // sweep reads name()/value() and never builds them.
-  const Pairs& values() const;
+  // The (name, value) pairs, built on each call (the sweep reads name()/value() instead).
+  Pairs values() const;
 
   // "rows=256,mu=8,...": name=value pairs in declaration order. Stable: stored in the database.
   std::string label() const;
@@ -73,7 +66,6 @@ public:
 private:
   std::shared_ptr<const Layout> layout_;
   std::vector<std::uint16_t> index_;
-  mutable std::atomic<std::shared_ptr<const Pairs>> pairs_; // values(), once asked for
 };
 
 struct Constraint {
